@@ -1,0 +1,1 @@
+Console.WriteLine("difflab: the command is being built");

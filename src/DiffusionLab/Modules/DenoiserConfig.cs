@@ -1,0 +1,69 @@
+namespace DiffusionLab.Modules;
+
+/// <summary>
+/// Everything that fixes the shape and behaviour of a DiT / MDT / MDTv2 network. Defaults are the
+/// paper setting of MDTv2-S/2 on ImageNet 256² latents (mdt.md §4, §6); presets in
+/// <see cref="DenoiserPresets"/> set the rest.
+/// </summary>
+public sealed record DenoiserConfig
+{
+    public Architecture Architecture { get; init; } = Architecture.MdtV2;
+    /// <summary>Latent side length: 256² images through the SD VAE give 32 (mdt.md §1).</summary>
+    public int InputSize { get; init; } = 32;
+    public int PatchSize { get; init; } = 2;
+    /// <summary>Latent channels (SD VAE: 4).</summary>
+    public int InChannels { get; init; } = 4;
+    public int HiddenSize { get; init; } = 384;
+    public int Depth { get; init; } = 12;
+    public int NumHeads { get; init; } = 6;
+    public double MlpRatio { get; init; } = 4.0;
+    /// <summary>ImageNet classes; index NumClasses is the null class used by guidance.</summary>
+    public int NumClasses { get; init; } = 1000;
+    /// <summary>Label dropout for classifier-free guidance (DiT/MDT: 0.1).</summary>
+    public double ClassDropoutProb { get; init; } = 0.1;
+    /// <summary>Learned-range variance: the network outputs 2·InChannels channels (ε, v).</summary>
+    public bool LearnSigma { get; init; } = true;
+
+    /// <summary>MDT: number of final blocks that see all tokens (v1 scripts 2, v2 constructor 4, v2 S/2 run.sh 6).</summary>
+    public int DecodeLayer { get; init; } = 4;
+    /// <summary>MDT: lowest masking ratio (v1 fixed 0.3; v2 draws from [MaskRatio, MaskRatioMax)).</summary>
+    public double MaskRatio { get; init; } = 0.3;
+    /// <summary>MDT: upper end of the masking-ratio range; equal to MaskRatio for a fixed ratio (v2: 0.5).</summary>
+    public double MaskRatioMax { get; init; } = 0.5;
+    public PositionEmbeddingKind PositionEmbedding { get; init; } = PositionEmbeddingKind.Learnable;
+    /// <summary>MDT: per-block learnable 2-D relative position bias (BEiT style).</summary>
+    public bool RelativePositionBias { get; init; } = true;
+    /// <summary>MDT: learnable decoder position embedding added before the decoder / in the side-interpolator.</summary>
+    public bool DecoderPositionEmbedding { get; init; } = true;
+    /// <summary>MDT: masked shortcut in the side-interpolator (visible tokens keep the encoder output).</summary>
+    public bool MaskedShortcut { get; init; } = true;
+
+    public int GridSize => InputSize / PatchSize;
+    public int NumTokens => GridSize * GridSize;
+    public int OutChannels => LearnSigma ? 2 * InChannels : InChannels;
+    public bool IsMasked => Architecture != Architecture.DiT;
+
+    /// <summary>Problems with this config, each naming the key and what was expected; empty when valid.</summary>
+    public IReadOnlyList<string> Problems()
+    {
+        var p = new List<string>();
+        if (InputSize <= 0) p.Add($"InputSize={InputSize}: expected a positive integer");
+        if (PatchSize <= 0 || InputSize % PatchSize != 0) p.Add($"PatchSize={PatchSize}: expected a positive divisor of InputSize={InputSize}");
+        if (InChannels <= 0) p.Add($"InChannels={InChannels}: expected a positive integer");
+        if (HiddenSize <= 0 || NumHeads <= 0 || HiddenSize % NumHeads != 0) p.Add($"HiddenSize={HiddenSize}, NumHeads={NumHeads}: expected positive values with HiddenSize divisible by NumHeads");
+        if (HiddenSize % 4 != 0) p.Add($"HiddenSize={HiddenSize}: expected a multiple of 4 (2-D sin-cos position embedding)");
+        if (Depth <= 0) p.Add($"Depth={Depth}: expected a positive integer");
+        if (MlpRatio <= 0) p.Add($"MlpRatio={MlpRatio}: expected a positive number");
+        if (NumClasses <= 0) p.Add($"NumClasses={NumClasses}: expected a positive integer");
+        if (ClassDropoutProb is < 0 or >= 1) p.Add($"ClassDropoutProb={ClassDropoutProb}: expected a value in [0, 1)");
+        if (IsMasked)
+        {
+            if (DecodeLayer < 0 || DecodeLayer >= Depth) p.Add($"DecodeLayer={DecodeLayer}: expected 0 <= DecodeLayer < Depth={Depth}");
+            if (Architecture == Architecture.MdtV2 && (Depth - DecodeLayer) % 2 != 0)
+                p.Add($"DecodeLayer={DecodeLayer}: MDTv2 needs Depth-DecodeLayer even (the encoder is split into in- and out-blocks), got {Depth - DecodeLayer}");
+            if (MaskRatio is < 0 or >= 1) p.Add($"MaskRatio={MaskRatio}: expected a value in [0, 1)");
+            if (MaskRatioMax < MaskRatio || MaskRatioMax >= 1) p.Add($"MaskRatioMax={MaskRatioMax}: expected MaskRatio <= MaskRatioMax < 1");
+        }
+        return p;
+    }
+}

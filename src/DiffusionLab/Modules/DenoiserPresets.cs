@@ -1,0 +1,83 @@
+namespace DiffusionLab.Modules;
+
+/// <summary>
+/// Named network configurations: the paper sizes S/B/L/XL with patch 2/4/8 (mdt.md §6; DiT Table 1)
+/// for DiT, MDT and MDTv2, plus "Tiny" presets for MNIST-10k on 2 CPU cores.
+/// Names: "DiT-S/2", "MDT-XL/2", "MDTv2-B/4", "MDTv2-Tiny/2", ...
+/// </summary>
+public static class DenoiserPresets
+{
+    private static readonly (string Name, int Depth, int Hidden, int Heads)[] Sizes =
+    [
+        ("S", 12, 384, 6),
+        ("B", 12, 768, 12),
+        ("L", 24, 1024, 16),
+        ("XL", 28, 1152, 16),
+    ];
+
+    private static readonly int[] Patches = [2, 4, 8];
+
+    /// <summary>All preset names, in a stable order.</summary>
+    public static IReadOnlyList<string> Names { get; } =
+        (from arch in new[] { "DiT", "MDT", "MDTv2" }
+         from size in Sizes.Select(s => s.Name).Append("Tiny")
+         from p in Patches
+         select $"{arch}-{size}/{p}").ToArray();
+
+    /// <summary>The config a preset name stands for; throws naming the preset and the known names otherwise.</summary>
+    public static DenoiserConfig Get(string name)
+    {
+        if (!TryGet(name, out var config))
+            throw new ArgumentException($"model preset '{name}': unknown; expected one of {string.Join(", ", Names)}");
+        return config!;
+    }
+
+    public static bool TryGet(string name, out DenoiserConfig? config)
+    {
+        config = null;
+        var parts = name.Split('-', 2);
+        if (parts.Length != 2) return false;
+        var sizePatch = parts[1].Split('/');
+        if (sizePatch.Length != 2 || !int.TryParse(sizePatch[1], out int patch) || !Patches.Contains(patch)) return false;
+        Architecture? arch = parts[0] switch { "DiT" => Architecture.DiT, "MDT" => Architecture.Mdt, "MDTv2" => Architecture.MdtV2, _ => null };
+        if (arch is null) return false;
+
+        DenoiserConfig basis;
+        if (sizePatch[0] == "Tiny")
+        {
+            // MNIST-10k: 1×32×32 grey digits, 10 classes. Depth 6, width 128: a few hundred steps/minute on 2 cores.
+            basis = new DenoiserConfig
+            {
+                InputSize = 32, InChannels = 1, NumClasses = 10, HiddenSize = 128, Depth = 6, NumHeads = 4,
+                DecodeLayer = 2,
+            };
+        }
+        else
+        {
+            var size = Sizes.FirstOrDefault(s => s.Name == sizePatch[0]);
+            if (size.Name is null) return false;
+            basis = new DenoiserConfig { HiddenSize = size.Hidden, Depth = size.Depth, NumHeads = size.Heads };
+        }
+
+        config = arch switch
+        {
+            Architecture.DiT => basis with
+            {
+                Architecture = Architecture.DiT, PatchSize = patch, PositionEmbedding = PositionEmbeddingKind.FixedSinCos,
+                RelativePositionBias = false, DecoderPositionEmbedding = false, DecodeLayer = 0, MaskRatio = 0, MaskRatioMax = 0,
+            },
+            // MDT v1 scripts: decode_layer 2, fixed mask ratio 0.3 (mdt.md §3).
+            Architecture.Mdt => basis with
+            {
+                Architecture = Architecture.Mdt, PatchSize = patch, DecodeLayer = 2, MaskRatio = 0.3, MaskRatioMax = 0.3,
+            },
+            // MDTv2 constructor: decode_layer 4, mask ratio U[0.3, 0.5) (mdt.md §4). Tiny keeps 2 so depth 6 splits 2+2+2.
+            _ => basis with
+            {
+                Architecture = Architecture.MdtV2, PatchSize = patch, DecodeLayer = sizePatch[0] == "Tiny" ? 2 : 4,
+                MaskRatio = 0.3, MaskRatioMax = 0.5,
+            },
+        };
+        return true;
+    }
+}
