@@ -1,1 +1,64 @@
-Console.WriteLine("difflab: the command is being built");
+using DiffusionLab.Cli;
+using DiffusionLab.Cli.Commands;
+using DiffusionLab.Training;
+
+return CommandRunner.Run(args);
+
+namespace DiffusionLab.Cli
+{
+    /// <summary>Dispatches `difflab COMMAND ...` and turns bad input into one line on stderr and a non-zero exit.</summary>
+    public static class CommandRunner
+    {
+        public const string Usage = """
+            difflab: DiffusionLab command line
+
+              difflab train CONFIG.json [--set Section.Key=Value ...] [--out RUN_DIR] [--device auto|cpu|cuda]
+              difflab sample RUN|CHECKPOINT [--count N] [--labels 0,1,...] [--seed S] [--out FILE.png] [--raw] [--set Sampling.Key=Value ...] [--device D]
+              difflab evaluate RUN|CHECKPOINT [--set Evaluation.NumSamples=N ...] [--device D]
+              difflab model info PRESET [--set Key=Value ...] [--keys]
+              difflab bench train|sample PRESET --batch B [--device D] [--steps N] [--warmup W] [--set Key=Value ...] [--out FILE.jsonl]
+
+            Exit codes: 0 ok, 1 failure while running, 2 bad input (config, path, checkpoint, option).
+            """;
+
+        public static int Run(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
+        {
+            stdout ??= Console.Out;
+            stderr ??= Console.Error;
+            try
+            {
+                if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+                {
+                    stdout.WriteLine(Usage);
+                    return args.Length == 0 ? 2 : 0;
+                }
+                var rest = args.Skip(1).ToArray();
+                return args[0] switch
+                {
+                    "train" => TrainCommand.Run(rest, stdout),
+                    "sample" => SampleCommand.Run(rest, stdout),
+                    "evaluate" => EvaluateCommand.Run(rest, stdout),
+                    "model" => ModelInfoCommand.Run(rest, stdout),
+                    "bench" => BenchCommand.Run(rest, stdout),
+                    _ => throw new UsageException($"unknown command '{args[0]}'; expected train, sample, evaluate, model or bench (difflab --help)"),
+                };
+            }
+            catch (Exception e) when (IsBadInput(e))
+            {
+                stderr.WriteLine($"difflab: {OneLine(e.Message)}");
+                return 2;
+            }
+            catch (Exception e)
+            {
+                stderr.WriteLine($"difflab: failed: {OneLine(e.Message)}");
+                if (Environment.GetEnvironmentVariable("DIFFLAB_TRACE") == "1") stderr.WriteLine(e);
+                return 1;
+            }
+        }
+
+        private static bool IsBadInput(Exception e) =>
+            e is UsageException or ConfigException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException or ArgumentException;
+
+        private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+    }
+}

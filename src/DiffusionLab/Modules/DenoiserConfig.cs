@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace DiffusionLab.Modules;
 
 /// <summary>
@@ -38,10 +40,10 @@ public sealed record DenoiserConfig
     /// <summary>MDT: masked shortcut in the side-interpolator (visible tokens keep the encoder output).</summary>
     public bool MaskedShortcut { get; init; } = true;
 
-    public int GridSize => InputSize / PatchSize;
-    public int NumTokens => GridSize * GridSize;
-    public int OutChannels => LearnSigma ? 2 * InChannels : InChannels;
-    public bool IsMasked => Architecture != Architecture.DiT;
+    [JsonIgnore] public int GridSize => InputSize / PatchSize;
+    [JsonIgnore] public int NumTokens => GridSize * GridSize;
+    [JsonIgnore] public int OutChannels => LearnSigma ? 2 * InChannels : InChannels;
+    [JsonIgnore] public bool IsMasked => Architecture != Architecture.DiT;
 
     /// <summary>Problems with this config, each naming the key and what was expected; empty when valid.</summary>
     public IReadOnlyList<string> Problems()

@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Text.Json;
+using DiffusionLab.Diffusion;
+using DiffusionLab.Mdt;
+using DiffusionLab.Modules;
+using DiffusionLab.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DiffusionLab.Cli.Commands;
+
+/// <summary>
+/// `difflab bench train|sample PRESET --batch B`: throughput and peak memory of the paper recipe on
+/// random latents of the preset's shape, one JSON line per measurement (stdout and --out, appended).
+/// train: full optimisation steps (both MDT branches, optimizer, EMA). sample: one guided denoiser
+/// evaluation per sampling step ([cond; uncond] batch), reported as steps/s and images/s for 250 steps.
+/// </summary>
+public static class BenchCommand
+{
+    public static int Run(string[] argv, TextWriter stdout)
+    {
+        var args = new Arguments(argv, new HashSet<string>());
+        if (args.Positional.Count < 2 || args.Positional[0] is not ("train" or "sample"))
+            throw new UsageException("bench: expected `difflab bench train|sample PRESET --batch B [--device D]`");
+        string mode = args.Positional[0], preset = args.Positional[1];
+        int batch = args.Int("batch", 0);
+        if (batch == 0) throw new UsageException("bench: --batch B is required");
+        int steps = args.Int("steps", mode == "train" ? 20 : 50);
+        int warmup = args.Int("warmup", 5);
+        var device = DeviceOption.Parse(args.Option("device"));
+        var model = TrainConfigLoader.ResolveModel(preset, args.All("set"), $"model preset '{preset}'");
+        string? output = args.Option("out");
+        args.RejectUnknown();
+
+        var row = mode == "train" ? BenchTrain(model, batch, steps, warmup, device) : BenchSample(model, batch, steps, warmup, device);
+        var line = new Dictionary<string, object?>
+        {
+            ["bench"] = mode, ["preset"] = preset, ["batch"] = batch, ["device"] = DeviceName(device),
+            ["date"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"), ["torchsharp"] = typeof(torch).Assembly.GetName().Version?.ToString(),
+            ["params"] = row.Params, ["steps"] = steps, ["warmup"] = warmup,
+            ["steps_per_s"] = Math.Round(row.StepsPerSecond, 4), ["images_per_s"] = Math.Round(row.ImagesPerSecond, 2),
+            ["peak_memory_bytes"] = row.PeakBytes, ["peak_memory_source"] = row.MemorySource,
+        };
+        string json = JsonSerializer.Serialize(line);
+        stdout.WriteLine(json);
+        if (output is not null)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
+            File.AppendAllText(output, json + "\n");
+        }
+        return 0;
+    }
+
+    private sealed record Measurement(long Params, double StepsPerSecond, double ImagesPerSecond, long? PeakBytes, string MemorySource);
+
+    private static Measurement BenchTrain(DenoiserConfig config, int batch, int steps, int warmup, Device device)
+    {
+        using var probe = new DeviceMemoryProbe(device.type == DeviceType.CUDA);
+        torch.manual_seed(0);
+        var model = DenoiserFactory.Create(config);
+        model.to(device);
+        var shadow = DenoiserFactory.Create(config);
+        shadow.to(device);
+        var ema = new ExponentialMovingAverage(model, shadow, 0.9999);
+        var recipe = config.Architecture == Architecture.MdtV2 ? new OptimizerSection() : new OptimizerSection { Name = "adamw", GradClip = null };
+        using var optimizer = OptimizerFactory.Create(recipe, model.named_parameters());
+        var diffusion = new GaussianDiffusion(BetaSchedule.Linear(1000), config.LearnSigma);
+        var weighting = config.Architecture == Architecture.MdtV2 ? LossWeighting.MinSnr(5) : LossWeighting.None;
+        IDenoisingObjective objective = model is MaskedDiffusionTransformer mdt
+            ? new MaskedDenoisingObjective(diffusion, mdt, weighting, config.ClassDropoutProb, config.NumClasses)
+            : new DenoisingObjective(diffusion, (x, t, y) => model.call(x, t, y), weighting, config.ClassDropoutProb, config.NumClasses);
+        using var generator = new Generator(0, torch.CPU);
+        var x0 = torch.randn(batch, config.InChannels, config.InputSize, config.InputSize).to(device);
+        var labels = torch.randint(0, config.NumClasses, [batch], dtype: ScalarType.Int64).to(device);
+        model.train();
+
+        void OneStep()
+        {
+            using var scope = torch.NewDisposeScope();
+            var output = objective.Compute(x0, labels, generator);
+            optimizer.ZeroGrad();
+            output.Loss.backward();
+            if (recipe.GradClip is { } clip) optimizer.ClipGradNorm(clip);
+            optimizer.Step();
+            ema.Update();
+        }
+
+        double seconds = Time(OneStep, steps, warmup, device);
+        long parameters = model.parameters().Sum(p => p.numel());
+        return new Measurement(parameters, steps / seconds, steps * batch / seconds, probe.PeakBytes, probe.Source);
+    }
+
+    private static Measurement BenchSample(DenoiserConfig config, int batch, int steps, int warmup, Device device)
+    {
+        using var probe = new DeviceMemoryProbe(device.type == DeviceType.CUDA);
+        torch.manual_seed(0);
+        var model = DenoiserFactory.Create(config);
+        model.to(device);
+        model.eval();
+        // Classifier-free guidance evaluates [cond; uncond] in one batch of 2B.
+        var x = torch.randn(2 * batch, config.InChannels, config.InputSize, config.InputSize).to(device);
+        var y = torch.randint(0, config.NumClasses + 1, [2 * batch], dtype: ScalarType.Int64).to(device);
+        var t = torch.full([2 * batch], 500, dtype: ScalarType.Int64).to(device);
+
+        void OneStep()
+        {
+            using var scope = torch.NewDisposeScope();
+            using var _ = torch.no_grad();
+            model.call(x, t, y);
+        }
+
+        double seconds = Time(OneStep, steps, warmup, device);
+        long parameters = model.parameters().Sum(p => p.numel());
+        double stepsPerSecond = steps / seconds;
+        return new Measurement(parameters, stepsPerSecond, stepsPerSecond * batch / 250.0, probe.PeakBytes, probe.Source);
+    }
+
+    private static double Time(Action step, int steps, int warmup, Device device)
+    {
+        for (int i = 0; i < warmup; i++) step();
+        Synchronize(device);
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < steps; i++) step();
+        Synchronize(device);
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    private static void Synchronize(Device device)
+    {
+        if (device.type == DeviceType.CUDA) torch.cuda.synchronize();
+    }
+
+    private static string DeviceName(Device device) =>
+        device.type == DeviceType.CUDA ? $"cuda ({Environment.GetEnvironmentVariable("DIFFLAB_DEVICE_NAME") ?? "GPU"})" : $"cpu ({Environment.ProcessorCount} threads, torch threads {torch.get_num_threads()})";
+}

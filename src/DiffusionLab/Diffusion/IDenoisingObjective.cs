@@ -1,0 +1,15 @@
+using static TorchSharp.torch;
+
+namespace DiffusionLab.Diffusion;
+
+/// <summary>
+/// One training objective evaluation on a batch: draws its timesteps, noise, label dropout (and, for
+/// MDT, masking) from <paramref name="generator"/> so a run with a saved generator state resumes exactly.
+/// </summary>
+public interface IDenoisingObjective
+{
+    ObjectiveOutput Compute(Tensor x0, Tensor labels, Generator generator);
+}
+
+/// <summary>The scalar loss to back-propagate and the named batch means to log (e.g. mse, vb, m_mse).</summary>
+public sealed record ObjectiveOutput(Tensor Loss, IReadOnlyDictionary<string, Tensor> Logged);

@@ -1,0 +1,171 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
+using DiffusionLab.Modules;
+
+namespace DiffusionLab.Training;
+
+/// <summary>
+/// Reads a <see cref="TrainConfig"/> from JSON with <c>--set Section.Key=Value</c> overrides. Unknown
+/// keys, wrong types and out-of-range values are errors naming the file and the key.
+/// The "Model" section is a preset ("Preset": "MDTv2-S/2") plus any DenoiserConfig key to override.
+/// </summary>
+public static partial class TrainConfigLoader
+{
+    public static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        Converters = { new JsonStringEnumConverter() },
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    public static TrainConfig Load(string path, IEnumerable<string>? overrides = null)
+    {
+        if (!File.Exists(path)) throw new ConfigException($"config '{path}': file not found");
+        JsonNode? root;
+        try { root = JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }); }
+        catch (JsonException e) { throw new ConfigException($"config '{path}': not valid JSON ({FirstLine(e.Message)})"); }
+        if (root is not JsonObject obj) throw new ConfigException($"config '{path}': expected a JSON object at the top level");
+        return FromJson(obj, path, overrides);
+    }
+
+    public static TrainConfig FromJson(JsonObject json, string source, IEnumerable<string>? overrides = null)
+    {
+        json = (JsonObject)json.DeepClone();
+        foreach (var o in overrides ?? []) ApplyOverride(json, o, source);
+
+        var modelNode = json["Model"];
+        json.Remove("Model");
+        var (model, preset) = ResolveModel(modelNode, source);
+
+        TrainConfig config;
+        try { config = json.Deserialize<TrainConfig>(JsonOptions) ?? new TrainConfig(); }
+        catch (JsonException e) { throw new ConfigException($"config '{source}': {Describe(e)}"); }
+        config = config with { Model = model, ModelPreset = preset };
+
+        var problems = Problems(config);
+        if (problems.Count > 0) throw new ConfigException($"config '{source}': {problems[0]}");
+        return config;
+    }
+
+    /// <summary>The config as JSON that <see cref="FromJson"/> reads back to an equal config.</summary>
+    public static JsonObject ToJson(TrainConfig config)
+    {
+        var json = JsonSerializer.SerializeToNode(config with { Model = new DenoiserConfig() }, JsonOptions)!.AsObject();
+        var model = JsonSerializer.SerializeToNode(config.Model, JsonOptions)!.AsObject();
+        var withPreset = new JsonObject { ["Preset"] = config.ModelPreset };
+        foreach (var (k, v) in model) withPreset[k] = v?.DeepClone();
+        json["Model"] = withPreset;
+        json.Remove(nameof(TrainConfig.ModelPreset));
+        return json;
+    }
+
+    /// <summary>Applies a preset and JSON overrides to a model config (used by `model info --set`).</summary>
+    public static DenoiserConfig ResolveModel(string preset, IEnumerable<string> overrides, string source)
+    {
+        var node = new JsonObject { ["Preset"] = preset };
+        var root = new JsonObject { ["Model"] = node };
+        foreach (var o in overrides) ApplyOverride(root, o.StartsWith("Model.", StringComparison.Ordinal) ? o : "Model." + o, source);
+        var (config, _) = ResolveModel(root["Model"], source);
+        var problems = config.Problems();
+        if (problems.Count > 0) throw new ConfigException($"{source}: Model.{problems[0]}");
+        return config;
+    }
+
+    private static (DenoiserConfig Config, string Preset) ResolveModel(JsonNode? modelNode, string source)
+    {
+        if (modelNode is not JsonObject model)
+            throw new ConfigException($"config '{source}': key 'Model': expected an object with \"Preset\" (one of {string.Join(", ", DenoiserPresets.Names)}) and optional overrides");
+        string preset = model["Preset"] is JsonValue v && v.TryGetValue<string>(out var s) ? s
+            : throw new ConfigException($"config '{source}': key 'Model.Preset': expected a preset name such as \"MDTv2-S/2\"");
+        if (!DenoiserPresets.TryGet(preset, out var basis))
+            throw new ConfigException($"config '{source}': key 'Model.Preset': unknown preset '{preset}'; expected one of {string.Join(", ", DenoiserPresets.Names)}");
+        var merged = JsonSerializer.SerializeToNode(basis, JsonOptions)!.AsObject();
+        foreach (var (key, value) in model)
+        {
+            if (key == "Preset") continue;
+            if (!merged.ContainsKey(key))
+                throw new ConfigException($"config '{source}': unknown key 'Model.{key}'; expected Preset or one of {string.Join(", ", merged.Select(p => p.Key))}");
+            merged[key] = value?.DeepClone();
+        }
+        try { return (merged.Deserialize<DenoiserConfig>(JsonOptions)!, preset); }
+        catch (JsonException e) { throw new ConfigException($"config '{source}': {Describe(e, "Model.")}"); }
+    }
+
+    private static void ApplyOverride(JsonObject root, string assignment, string source)
+    {
+        int eq = assignment.IndexOf('=');
+        if (eq <= 0) throw new ConfigException($"--set '{assignment}': expected Section.Key=Value");
+        string[] path = assignment[..eq].Split('.');
+        string raw = assignment[(eq + 1)..];
+        JsonObject node = root;
+        for (int i = 0; i < path.Length - 1; i++)
+        {
+            if (node[path[i]] is not JsonObject child)
+            {
+                child = new JsonObject();
+                node[path[i]] = child;
+            }
+            node = child;
+        }
+        JsonNode? value;
+        try { value = JsonNode.Parse(raw); }
+        catch (JsonException) { value = JsonValue.Create(raw); } // a bare word is a string
+        node[path[^1]] = value;
+    }
+
+    private static string Describe(JsonException e, string prefix = "")
+    {
+        string key = prefix + (e.Path ?? "$").TrimStart('$').TrimStart('.');
+        var unmapped = UnmappedProperty().Match(e.Message);
+        if (unmapped.Success)
+        {
+            string parent = key.Length > 0 ? key + "." : "";
+            return $"unknown key '{parent}{unmapped.Groups[1].Value}'";
+        }
+        var convert = ConvertTo().Match(e.Message);
+        string expected = convert.Success ? convert.Groups[1].Value.Replace("System.", "") : "another type";
+        return $"key '{key}': wrong type, expected {expected}";
+    }
+
+    private static IReadOnlyList<string> Problems(TrainConfig c)
+    {
+        var p = new List<string>();
+        p.AddRange(c.Model.Problems().Select(x => "Model." + x));
+        if (c.Data.Dataset is not ("mnist10k" or "folder")) p.Add($"key 'Data.Dataset': '{c.Data.Dataset}', expected \"mnist10k\" or \"folder\"");
+        if (c.Data.Dataset == "folder" && string.IsNullOrEmpty(c.Data.Folder)) p.Add("key 'Data.Folder': expected the image-folder path for Dataset \"folder\"");
+        if (c.Diffusion.Schedule is not ("linear" or "cosine")) p.Add($"key 'Diffusion.Schedule': '{c.Diffusion.Schedule}', expected \"linear\" or \"cosine\"");
+        if (c.Diffusion.Timesteps < 2) p.Add($"key 'Diffusion.Timesteps': {c.Diffusion.Timesteps}, expected at least 2");
+        if (c.Diffusion.MinSnrGamma is <= 0) p.Add($"key 'Diffusion.MinSnrGamma': {c.Diffusion.MinSnrGamma}, expected a positive number or null");
+        if (c.Optimizer.Name is not ("adan" or "adamw")) p.Add($"key 'Optimizer.Name': '{c.Optimizer.Name}', expected \"adan\" or \"adamw\"");
+        if (c.Optimizer.LearningRate <= 0) p.Add($"key 'Optimizer.LearningRate': {c.Optimizer.LearningRate}, expected a positive number");
+        int nBetas = c.Optimizer.Name == "adan" ? 3 : 2;
+        if (c.Optimizer.Betas is { } b && (b.Length != nBetas || b.Any(x => x is < 0 or >= 1)))
+            p.Add($"key 'Optimizer.Betas': expected {nBetas} values in [0, 1) for {c.Optimizer.Name}");
+        if (c.Optimizer.GradClip is <= 0) p.Add($"key 'Optimizer.GradClip': {c.Optimizer.GradClip}, expected a positive number or null");
+        if (c.Training.Steps <= 0) p.Add($"key 'Training.Steps': {c.Training.Steps}, expected a positive integer");
+        if (c.Training.BatchSize <= 0) p.Add($"key 'Training.BatchSize': {c.Training.BatchSize}, expected a positive integer");
+        if (c.Training.EmaDecay is < 0 or >= 1) p.Add($"key 'Training.EmaDecay': {c.Training.EmaDecay}, expected a value in [0, 1)");
+        if (c.Training.Precision is not ("fp32" or "bf16")) p.Add($"key 'Training.Precision': '{c.Training.Precision}', expected \"fp32\" or \"bf16\"");
+        foreach (var (name, v) in new[] { ("LogEvery", c.Training.LogEvery), ("SampleEvery", c.Training.SampleEvery), ("CheckpointEvery", c.Training.CheckpointEvery) })
+            if (v <= 0) p.Add($"key 'Training.{name}': {v}, expected a positive integer");
+        if (c.Training.EvaluateEvery < 0) p.Add($"key 'Training.EvaluateEvery': {c.Training.EvaluateEvery}, expected 0 (end only) or a positive integer");
+        if (c.Sampling.Sampler is not ("ddpm" or "ddim")) p.Add($"key 'Sampling.Sampler': '{c.Sampling.Sampler}', expected \"ddpm\" or \"ddim\"");
+        if (c.Sampling.GuidedChannels is not ("all" or "first3")) p.Add($"key 'Sampling.GuidedChannels': '{c.Sampling.GuidedChannels}', expected \"all\" or \"first3\"");
+        if (c.Sampling.GuidanceScale < 0) p.Add($"key 'Sampling.GuidanceScale': {c.Sampling.GuidanceScale}, expected a non-negative number");
+        if (c.Sampling.GridSamples <= 0) p.Add($"key 'Sampling.GridSamples': {c.Sampling.GridSamples}, expected a positive integer");
+        if (c.Evaluation.NumSamples <= 1) p.Add($"key 'Evaluation.NumSamples': {c.Evaluation.NumSamples}, expected at least 2");
+        if (c.Evaluation.BatchSize <= 0) p.Add($"key 'Evaluation.BatchSize': {c.Evaluation.BatchSize}, expected a positive integer");
+        return p;
+    }
+
+    private static string FirstLine(string s) => s.Split('\n')[0].Trim();
+
+    [GeneratedRegex("The JSON property '([^']+)' could not be mapped")]
+    private static partial Regex UnmappedProperty();
+
+    [GeneratedRegex(@"could not be converted to ([\w.\[\]`]+)")]
+    private static partial Regex ConvertTo();
+}

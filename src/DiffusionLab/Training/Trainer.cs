@@ -1,0 +1,205 @@
+using System.Diagnostics;
+using System.Text.Json;
+using DiffusionLab.Data;
+using DiffusionLab.Diffusion;
+using DiffusionLab.Imaging;
+using DiffusionLab.IO;
+using DiffusionLab.Mdt;
+using DiffusionLab.Modules;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DiffusionLab.Training;
+
+/// <summary>
+/// Trains a DiT / MDT / MDTv2 on a labelled image set into a <see cref="RunFolder"/>: resolved config,
+/// metrics.jsonl, periodic sample grids, evaluations and checkpoints. A run folder that already has a
+/// checkpoint is resumed from it and continues exactly as the uninterrupted run would have.
+/// </summary>
+public sealed class Trainer : IDisposable
+{
+    private readonly TrainConfig _config;
+    private readonly RunFolder _run;
+    private readonly Device _device;
+    private readonly TrainingProgress _progress;
+    private readonly Denoiser _model;
+    private readonly ExponentialMovingAverage _ema;
+    private readonly ParameterOptimizer _optimizer;
+    private readonly Generator _generator;
+    private readonly BatchSampler _batches;
+    private readonly IDenoisingObjective _objective;
+    private readonly MetricsLog _metrics;
+    private long _step;
+    private double _wallSeconds;
+
+    public Trainer(TrainConfig config, string runDirectory, Device device, TrainingProgress? progress = null)
+    {
+        _config = config;
+        _run = new RunFolder(runDirectory);
+        _device = device;
+        _metrics = new MetricsLog(_run.MetricsFile);
+        _progress = progress ?? TrainingProgress.ForConsole(config.Training.Steps, 0, config.Training.LogEvery);
+        PrepareRunFolder();
+
+        var data = DatasetLoader.Load(config.Data, config.Model);
+        torch.manual_seed(config.Training.Seed); // the initial weights
+        _model = DenoiserFactory.Create(config.Model);
+        _model.to(device);
+        var shadow = DenoiserFactory.Create(config.Model);
+        shadow.to(device);
+        _ema = new ExponentialMovingAverage(_model, shadow, config.Training.EmaDecay);
+        _optimizer = OptimizerFactory.Create(config.Optimizer, _model.named_parameters());
+        _generator = new Generator((ulong)config.Training.Seed + 1, torch.CPU);
+        _batches = new BatchSampler(data, config.Training.BatchSize, _generator);
+
+        var diffusion = new GaussianDiffusion(BetaSchedule.Create(config.Diffusion.Schedule, config.Diffusion.Timesteps), config.Model.LearnSigma);
+        var weighting = config.Diffusion.MinSnrGamma is { } gamma ? LossWeighting.MinSnr(gamma) : LossWeighting.None;
+        _objective = _model is MaskedDiffusionTransformer mdt
+            ? new MaskedDenoisingObjective(diffusion, mdt, weighting, config.Model.ClassDropoutProb, config.Model.NumClasses)
+            : new DenoisingObjective(diffusion, (x, t, y) => _model.call(x, t, y), weighting, config.Model.ClassDropoutProb, config.Model.NumClasses);
+
+        if (TrainingCheckpoint.Latest(_run.Path) is { } latest) Restore(latest);
+    }
+
+    public Denoiser Model => _model;
+    public nn.Module EmaModel => _ema.Shadow;
+    public long Step => _step;
+    public RunFolder Run => _run;
+
+    /// <summary>Trains up to Training.Steps (or <paramref name="stopAfter"/> steps, for tests and notebooks).</summary>
+    public void Train(long? stopAfter = null, CancellationToken cancellation = default)
+    {
+        var t = _config.Training;
+        long end = Math.Min(t.Steps, stopAfter is { } s ? _step + s : t.Steps);
+        var sums = new Dictionary<string, double>();
+        int counted = 0;
+        var clock = new Stopwatch();
+        _model.train();
+        while (_step < end && !cancellation.IsCancellationRequested)
+        {
+            clock.Restart();
+            using (var scope = torch.NewDisposeScope())
+            {
+                var (x, y) = _batches.Next(_device);
+                var output = _objective.Compute(x, y, _generator);
+                _optimizer.ZeroGrad();
+                output.Loss.backward();
+                double gradNorm = _config.Optimizer.GradClip is { } clip ? _optimizer.ClipGradNorm(clip) : double.NaN;
+                _optimizer.Step();
+                _ema.Update();
+                foreach (var (k, v) in output.Logged) sums[k] = sums.GetValueOrDefault(k) + v.item<float>();
+                if (!double.IsNaN(gradNorm)) sums["grad_norm"] = sums.GetValueOrDefault("grad_norm") + gradNorm;
+                counted++;
+            }
+            _step++;
+            _wallSeconds += clock.Elapsed.TotalSeconds;
+
+            if (_step % t.LogEvery == 0 || _step == end)
+            {
+                var row = new Dictionary<string, double> { ["step"] = _step, ["wall_seconds"] = Math.Round(_wallSeconds, 3) };
+                foreach (var (k, v) in sums) row[k] = v / counted;
+                row["lr"] = _optimizer.LearningRate;
+                if (double.IsNaN(row["loss"]) || double.IsInfinity(row["loss"]))
+                    throw new InvalidOperationException($"training diverged at step {_step}: loss is {row["loss"]} (lower Optimizer.LearningRate or set Optimizer.GradClip)");
+                _metrics.Append(row);
+                _progress.Report(_step, row);
+                sums.Clear();
+                counted = 0;
+            }
+            bool last = _step == t.Steps;
+            if (_step % t.SampleEvery == 0 || last) SaveSampleGrid();
+            if ((t.EvaluateEvery > 0 && _step % t.EvaluateEvery == 0) || last) Evaluate();
+            if (_step % t.CheckpointEvery == 0 || _step == end) SaveCheckpoint();
+            if (last) SaveLossCurve();
+            _model.train();
+        }
+    }
+
+    /// <summary>Generates a class-balanced batch with the configured sampler from the EMA (or raw) weights.</summary>
+    public Tensor Sample(int count, long seed) =>
+        DenoiserSampling.Generate(SamplingModel, _config, count, seed, _device);
+
+    private Denoiser SamplingModel => _config.Sampling.UseEma ? (Denoiser)_ema.Shadow : _model;
+
+    /// <summary>FD and class accuracy of generated samples (MNIST-10k runs only); appended to metrics.jsonl.</summary>
+    public IReadOnlyDictionary<string, double>? Evaluate()
+    {
+        var result = RunEvaluation.Evaluate(SamplingModel, _config, _device, seed: 1234);
+        if (result is null) return null;
+        var row = new Dictionary<string, double> { ["step"] = _step, ["wall_seconds"] = Math.Round(_wallSeconds, 3) };
+        foreach (var (k, v) in result) row[k] = v;
+        _metrics.Append(row);
+        AtomicFile.WriteAllText(_run.EvaluationFile, JsonSerializer.Serialize(row, new JsonSerializerOptions { WriteIndented = true }));
+        _progress.Message($"step {_step}: " + string.Join("  ", result.Select(p => $"{p.Key} {p.Value:G5}")));
+        return row;
+    }
+
+    private void SaveSampleGrid()
+    {
+        using var scope = torch.NewDisposeScope();
+        var images = Sample(_config.Sampling.GridSamples, seed: 42);
+        int columns = _config.Model.NumClasses <= 16 ? _config.Model.NumClasses : 8;
+        ImageGrid.Save(images, columns, _run.SampleGrid(_step));
+    }
+
+    private void SaveLossCurve()
+    {
+        var rows = _metrics.ReadAll().Where(r => r.ContainsKey("loss")).ToList();
+        if (rows.Count == 0) return;
+        var series = new List<(string, IReadOnlyList<double>, IReadOnlyList<double>)>
+        {
+            ("loss (full)", rows.Select(r => r["step"]).ToList(), rows.Select(r => r["loss"]).ToList()),
+        };
+        if (rows.All(r => r.ContainsKey("m_loss")))
+            series.Add(("loss (masked)", rows.Select(r => r["step"]).ToList(), rows.Select(r => r["m_loss"]).ToList()));
+        LineChart.Save($"{_config.ModelPreset}: training loss", "step", "loss (mse + vb)", series, _run.LossCurveFile, logY: true);
+    }
+
+    private void SaveCheckpoint()
+    {
+        static Dictionary<string, Tensor> StateOf(nn.Module m) => m.state_dict().ToDictionary(p => p.Key, p => p.Value);
+        var checkpoint = new TrainingCheckpoint(
+            _step, _optimizer.StepCount, _wallSeconds, StateOf(_model), StateOf(_ema.Shadow),
+            _optimizer.StateTensors().ToDictionary(p => p.Key, p => p.Value),
+            _generator.get_state(), _batches.SaveState(), TrainConfigLoader.ToJson(_config).ToJsonString());
+        checkpoint.Save(_run.Checkpoint(_step));
+    }
+
+    private void Restore(string path)
+    {
+        var checkpoint = TrainingCheckpoint.Load(path);
+        StateDictLoader.LoadStrict(_model, checkpoint.Model, path);
+        StateDictLoader.LoadStrict(_ema.Shadow, checkpoint.Ema, path);
+        _optimizer.LoadState(checkpoint.Optimizer, checkpoint.OptimizerSteps, path);
+        _generator.set_state(checkpoint.GeneratorState);
+        _batches.RestoreState(checkpoint.SamplerState);
+        _step = checkpoint.Step;
+        _wallSeconds = checkpoint.WallSeconds;
+        _metrics.TruncateAfter(_step);
+        _progress.Message($"resumed {_run.Path} from step {_step}");
+    }
+
+    private void PrepareRunFolder()
+    {
+        Directory.CreateDirectory(_run.Path);
+        var json = TrainConfigLoader.ToJson(_config);
+        if (_run.Exists)
+        {
+            var previous = TrainConfigLoader.Load(_run.ConfigFile);
+            // Steps and the logging cadence may change on resume; nothing that shapes the computation may.
+            var comparable = previous with { Training = previous.Training with { Steps = _config.Training.Steps } };
+            string a = TrainConfigLoader.ToJson(comparable).ToJsonString(), b = json.ToJsonString();
+            if (a != b)
+                throw new ConfigException($"run '{_run.Path}': exists with a different config ({_run.ConfigFile}); use a new output folder or the same config");
+        }
+        AtomicFile.WriteAllText(_run.ConfigFile, json.ToJsonString(TrainConfigLoader.JsonOptions));
+    }
+
+    public void Dispose()
+    {
+        _optimizer.Dispose();
+        _ema.Shadow.Dispose();
+        _model.Dispose();
+        _generator.Dispose();
+    }
+}

@@ -1,0 +1,30 @@
+using System.Text.Json.Nodes;
+using DiffusionLab.Training;
+
+namespace DiffusionLab.Tests.Training;
+
+/// <summary>Configs small enough to train for a few steps inside a unit test on 2 CPU cores.</summary>
+internal static class TinyRuns
+{
+    public static string Json(string preset, int steps = 6) => $$"""
+        {
+          "Model": { "Preset": "{{preset}}", "HiddenSize": 32, "Depth": 4, "NumHeads": 2 },
+          "Optimizer": { "LearningRate": 0.001 },
+          "Training": { "Steps": {{steps}}, "BatchSize": 8, "EmaDecay": 0.9, "LogEvery": 1, "SampleEvery": 1000, "CheckpointEvery": 3 },
+          "Sampling": { "Sampler": "ddim", "Respacing": "ddim5", "GridSamples": 10 },
+          "Evaluation": { "NumSamples": 20, "BatchSize": 20 }
+        }
+        """;
+
+    public static TrainConfig Config(string preset, int steps = 6, params string[] overrides) =>
+        TrainConfigLoader.FromJson(JsonNode.Parse(Json(preset, steps))!.AsObject(), "tiny.json", overrides);
+
+    public static string TempDir(string name)
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "difflab-tests", $"{name}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    public static TrainingProgress Quiet(TrainConfig c) => new(TextWriter.Null, false, c.Training.Steps, 0, c.Training.LogEvery);
+}
