@@ -20,14 +20,21 @@ public static class ClassifierFreeGuidance
         ArgumentNullException.ThrowIfNull(labels);
         ArgumentNullException.ThrowIfNull(schedule);
         if (numOutputEps < 1) throw new ArgumentOutOfRangeException(nameof(numOutputEps), numOutputEps, "numOutputEps (C) must be at least 1");
+        if (labels.dim() != 1) throw new ArgumentException($"labels must be 1-D (N), got shape [{string.Join(", ", labels.shape)}]", nameof(labels));
+        // [labels] and [labels; null] on the sampling device, built once and kept out of the per-step dispose scopes.
+        Tensor? single = null, both = null;
         return (x, t) =>
         {
             long n = x.shape[0];
-            if (labels.shape.Length != 1 || labels.shape[0] != n)
-                throw new ArgumentException($"labels have shape [{string.Join(", ", labels.shape)}], expected [{n}] for a batch of {n}");
-            var y = labels.device_type == x.device_type && labels.device_index == x.device_index ? labels : labels.to(x.device);
-            if (schedule.IsIdentity) return network(x, t, y);
-            var output = network(torch.cat([x, x], 0), torch.cat([t, t], 0), torch.cat([y, torch.full_like(y, nullClass)], 0));
+            if (labels.shape[0] != n)
+                throw new ArgumentException($"labels have shape [{labels.shape[0]}], expected [{n}] for a batch of {n}");
+            if (single is null || single.device_type != x.device_type || single.device_index != x.device_index)
+            {
+                single = labels.to(x.device, copy: true).DetachFromDisposeScope();
+                both = torch.cat([single, torch.full_like(single, nullClass)], 0).DetachFromDisposeScope();
+            }
+            if (schedule.IsIdentity) return network(x, t, single);
+            var output = network(torch.cat([x, x], 0), torch.cat([t, t], 0), both!);
             return GuideConditional(output.narrow(0, 0, n), output.narrow(0, n, n), t, schedule, channels, numOutputEps);
         };
     }

@@ -62,6 +62,19 @@ public class DdimSamplerTests
         Assert.False(a.equal(c).all().item<bool>());
     }
 
+    [Fact]
+    public void SamplingLeavesOnlyItsResultAlive()
+    {
+        var spaced = SpacedDiffusion.Create(BetaSchedule.Linear(1000), "ddim10");
+        using var start = torch.randn([2, 4, 4, 4], generator: new Generator(5));
+        var sampler = new DdpmSampler();
+        using (var g = new Generator(1)) sampler.Sample(spaced, Analytic, start, g).Dispose(); // builds the cached coefficient tables
+        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        using (var g = new Generator(1))
+        using (var result = sampler.Sample(spaced, Analytic, start, g))
+            Assert.Equal(before + 1, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
+
     /// <summary>IProgress that reports synchronously (Progress&lt;T&gt; posts to the thread pool).</summary>
     internal sealed class SyncProgress(Action<int> report) : IProgress<int>
     {
