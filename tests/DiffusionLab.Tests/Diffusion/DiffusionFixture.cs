@@ -6,7 +6,9 @@ namespace DiffusionLab.Tests.Diffusion;
 /// <summary>The official diffusion fixtures (Fixtures/README.md), loaded once per test class.</summary>
 internal static class DiffusionFixture
 {
-    private static readonly Lazy<Dictionary<string, Tensor>> Tensors = new(() => FixtureFiles.Load("diffusion.safetensors"));
+    // Shared by every test: kept out of whichever test's dispose scope happens to load them first.
+    private static readonly Lazy<Dictionary<string, Tensor>> Tensors = new(() =>
+        FixtureFiles.Load("diffusion.safetensors").ToDictionary(kv => kv.Key, kv => kv.Value.DetachFromDisposeScope()));
     private static readonly Lazy<JsonObject> Json = new(() => JsonNode.Parse(File.ReadAllText(FixtureFiles.PathOf("fixtures-tiny.json")))!.AsObject());
 
     public static Tensor Get(string name) => Tensors.Value[name];
