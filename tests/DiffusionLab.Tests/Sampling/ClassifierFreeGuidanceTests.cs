@@ -98,6 +98,18 @@ public class ClassifierFreeGuidanceTests
     }
 
     [Fact]
+    public void GuidedDdpmSamplingRunsEndToEnd()
+    {
+        using var scope = torch.NewDisposeScope();
+        var spaced = DiffusionLab.Diffusion.SpacedDiffusion.Create(DiffusionLab.Diffusion.BetaSchedule.Linear(1000), "5");
+        Tensor Shrinking(Tensor x, Tensor t, Tensor y) => Network(x * 0.1, t, y) * 0.1;
+        var fn = ClassifierFreeGuidance.Wrap(Shrinking, torch.tensor(new long[] { 1, 2, 3 }), NullClass, GuidanceSchedule.PowerCosine(3.8, 4), GuidedChannels.FirstThree, 4);
+        var sample = new DdpmSampler().Sample(spaced, fn, [3, 4, 2, 2], new Generator(9), torch.CPU);
+        Assert.Equal(new long[] { 3, 4, 2, 2 }, sample.shape);
+        Assert.True(sample.isfinite().all().item<bool>());
+    }
+
+    [Fact]
     public void PowerCosineScalesEqualTheOfficialOnes()
     {
         using var scope = torch.NewDisposeScope();
