@@ -1,0 +1,83 @@
+using DiffusionLab.Diffusion;
+using DiffusionLab.Sampling;
+using DiffusionLab.Tests.Diffusion;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DiffusionLab.Tests.Sampling;
+
+public class DdimSamplerTests
+{
+    /// <summary>ε̂ = 0.1·x, v = 0: a tiny analytic network with learned-sigma output shape.</summary>
+    internal static Tensor Analytic(Tensor x, Tensor t) => torch.cat([x * 0.1, torch.zeros_like(x)], 1);
+
+    [Fact]
+    public void OneStepEqualsTheOfficialDdimStep()
+    {
+        using var scope = torch.NewDisposeScope();
+        var spaced = SpacedDiffusion.Create(BetaSchedule.Linear(1000), "ddim50");
+        var t = torch.full([4], 30, ScalarType.Int64);
+        var next = new DdimSampler(eta: 0).Step(spaced.Diffusion, DiffusionFixture.Get("model_output"), DiffusionFixture.Get("x_t"), t);
+        DiffusionFixture.AssertTensorClose(DiffusionFixture.Get("ddim50_step30_sample"), next, 1e-5, "ddim50_step30_sample");
+    }
+
+    [Fact]
+    public void EtaZeroIsDeterministicWhateverTheGenerator()
+    {
+        using var scope = torch.NewDisposeScope();
+        var spaced = SpacedDiffusion.Create(BetaSchedule.Linear(1000), "ddim10");
+        var start = torch.randn([2, 4, 4, 4], generator: new Generator(7));
+        var sampler = new DdimSampler(eta: 0);
+        var a = sampler.Sample(spaced, Analytic, start, new Generator(1));
+        var b = sampler.Sample(spaced, Analytic, start, new Generator(2));
+        Assert.True(a.equal(b).all().item<bool>());
+        Assert.False(a.equal(start).all().item<bool>());
+        Assert.True(a.isfinite().all().item<bool>());
+    }
+
+    [Fact]
+    public void ModelSeesOriginalTimestepsAndProgressCountsSteps()
+    {
+        using var scope = torch.NewDisposeScope();
+        var spaced = SpacedDiffusion.Create(BetaSchedule.Linear(1000), "ddim5");
+        var seen = new List<long>();
+        var reported = new List<int>();
+        DenoiseFn model = (x, t) => { seen.Add(t[0].item<long>()); return Analytic(x, t); };
+        new DdimSampler().Sample(spaced, model, [1, 4, 2, 2], new Generator(3), torch.CPU, new SyncProgress(reported.Add));
+        Assert.Equal(new long[] { 800, 600, 400, 200, 0 }, seen);
+        Assert.Equal([1, 2, 3, 4, 5], reported);
+    }
+
+    [Fact]
+    public void PositiveEtaUsesTheGenerator()
+    {
+        using var scope = torch.NewDisposeScope();
+        var spaced = SpacedDiffusion.Create(BetaSchedule.Linear(1000), "ddim10");
+        var start = torch.randn([2, 4, 4, 4], generator: new Generator(7));
+        var sampler = new DdimSampler(eta: 1.0);
+        var a = sampler.Sample(spaced, Analytic, start, new Generator(1));
+        var b = sampler.Sample(spaced, Analytic, start, new Generator(1));
+        var c = sampler.Sample(spaced, Analytic, start, new Generator(2));
+        Assert.True(a.equal(b).all().item<bool>());
+        Assert.False(a.equal(c).all().item<bool>());
+    }
+
+    [Fact]
+    public void SamplingLeavesOnlyItsResultAlive()
+    {
+        var spaced = SpacedDiffusion.Create(BetaSchedule.Linear(1000), "ddim10");
+        using var start = torch.randn([2, 4, 4, 4], generator: new Generator(5));
+        var sampler = new DdpmSampler();
+        using (var g = new Generator(1)) sampler.Sample(spaced, Analytic, start, g).Dispose(); // builds the cached coefficient tables
+        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        using (var g = new Generator(1))
+        using (var result = sampler.Sample(spaced, Analytic, start, g))
+            Assert.Equal(before + 1, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
+
+    /// <summary>IProgress that reports synchronously (Progress&lt;T&gt; posts to the thread pool).</summary>
+    internal sealed class SyncProgress(Action<int> report) : IProgress<int>
+    {
+        public void Report(int value) => report(value);
+    }
+}
