@@ -70,6 +70,19 @@ public sealed class MaskedDiffusionTransformer : Denoiser
         register_module(nameof(final_layer), final_layer);
     }
 
+    /// <summary>
+    /// PyTorch's order (each module's parameters, then its persistent buffers, then its children), so
+    /// <c>relative_position_index</c> sits next to its table as in official checkpoints; TorchSharp's
+    /// default lists every buffer after all parameters.
+    /// </summary>
+    public override Dictionary<string, Tensor> state_dict(Dictionary<string, Tensor>? destination = null, string? prefix = null)
+    {
+        var flat = base.state_dict(null, null);
+        destination ??= new Dictionary<string, Tensor>();
+        foreach (var key in StateDictOrder.Ordered(this)) if (flat.TryGetValue(key, out var t)) destination.TryAdd((prefix ?? "") + key, t);
+        return destination;
+    }
+
     public bool IsV2 => Config.Architecture == Architecture.MdtV2;
 
     /// <summary>Blocks that see only the kept tokens in the masked path (v1: Depth − DecodeLayer).</summary>
