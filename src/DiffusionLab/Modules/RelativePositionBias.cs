@@ -24,7 +24,9 @@ public sealed class RelativePositionBias : nn.Module
         register_parameter(nameof(relative_position_bias_table), relative_position_bias_table);
         register_buffer(nameof(relative_position_index), relative_position_index, persistent: true);
         using var _ = no_grad();
-        nn.init.trunc_normal_(relative_position_bias_table, 0.0, 0.02, -2.0, 2.0);
+        // timm trunc_normal_(std=0.02) truncates at ±2 absolute, i.e. 100σ: a plain normal, clamped for form.
+        nn.init.normal_(relative_position_bias_table, 0.0, 0.02);
+        relative_position_bias_table.clamp_(-2.0, 2.0);
     }
 
     public int GridSize { get; }
