@@ -120,3 +120,29 @@ public class ConfigSwitchTests
     private static void StateDictLoaderCopy(nn.Module from, nn.Module to) =>
         DiffusionLab.IO.StateDictLoader.LoadStrict(to, from.state_dict(), "in-memory");
 }
+
+/// <summary>The networks run in reduced precision and keep the input's dtype (no autocast in TorchSharp 0.107).</summary>
+public class PrecisionTests
+{
+    [Theory]
+    [InlineData("MDTv2-Tiny/2")]
+    [InlineData("MDT-Tiny/4")]
+    [InlineData("DiT-Tiny/2")]
+    public void Bfloat16ForwardKeepsDtypeAndIndexBuffers(string preset)
+    {
+        var config = DenoiserPresets.Get(preset) with { Depth = 4, DecodeLayer = 2, HiddenSize = 32, NumHeads = 2 };
+        using var net = DenoiserFactory.Create(config);
+        net.to(ScalarType.BFloat16);
+        foreach (var (name, buffer) in net.named_buffers()) Assert.Equal(ScalarType.Int64, buffer.dtype);
+        var x = randn(2, 1, 32, 32).to(ScalarType.BFloat16);
+        using var _ = no_grad();
+        var output = net.forward(x, tensor(new long[] { 10, 500 }), tensor(new long[] { 0, 10 }));
+        Assert.Equal(ScalarType.BFloat16, output.dtype);
+        Assert.Equal(new long[] { 2, 2, 32, 32 }, output.shape);
+        if (net is MaskedDiffusionTransformer mdt)
+        {
+            var masked = mdt.ForwardMasked(x, tensor(new long[] { 10, 500 }), tensor(new long[] { 0, 10 }), mdt.DrawMasking(2, CPU, new torch.Generator(4)));
+            Assert.Equal(ScalarType.BFloat16, masked.dtype);
+        }
+    }
+}
