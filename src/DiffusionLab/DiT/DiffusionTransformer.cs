@@ -39,6 +39,10 @@ public sealed class DiffusionTransformer : Denoiser
         register_module(nameof(final_layer), final_layer);
     }
 
+    /// <summary>PyTorch key order (matters only with the optional relative bias, whose index is a buffer).</summary>
+    public override Dictionary<string, Tensor> state_dict(Dictionary<string, Tensor>? destination = null, string? prefix = null) =>
+        StateDictOrder.Apply(this, base.state_dict(null, null), destination, prefix);
+
     public override Tensor forward(Tensor x, Tensor t, Tensor y)
     {
         using var scope = NewDisposeScope();

@@ -75,13 +75,8 @@ public sealed class MaskedDiffusionTransformer : Denoiser
     /// <c>relative_position_index</c> sits next to its table as in official checkpoints; TorchSharp's
     /// default lists every buffer after all parameters.
     /// </summary>
-    public override Dictionary<string, Tensor> state_dict(Dictionary<string, Tensor>? destination = null, string? prefix = null)
-    {
-        var flat = base.state_dict(null, null);
-        destination ??= new Dictionary<string, Tensor>();
-        foreach (var key in StateDictOrder.Ordered(this)) if (flat.TryGetValue(key, out var t)) destination.TryAdd((prefix ?? "") + key, t);
-        return destination;
-    }
+    public override Dictionary<string, Tensor> state_dict(Dictionary<string, Tensor>? destination = null, string? prefix = null) =>
+        StateDictOrder.Apply(this, base.state_dict(null, null), destination, prefix);
 
     public bool IsV2 => Config.Architecture == Architecture.MdtV2;
 
