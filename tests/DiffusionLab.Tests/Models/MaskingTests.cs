@@ -61,3 +61,21 @@ public class MaskingTests
         Assert.True(draws.Max() - draws.Min() > 0.15);
     }
 }
+
+/// <summary>With nothing masked the masked path is a token permutation of the unmasked one, so the outputs agree.</summary>
+public class MaskedPathEquivarianceTests
+{
+    [Theory]
+    [InlineData("mdtv1")]
+    [InlineData("mdtv2")]
+    public void RatioZeroMaskedPathEqualsTheUnmaskedPath(string model)
+    {
+        using var net = (MaskedDiffusionTransformer)Training.DenoiserFactory.Create(TinyFixtures.Config(model));
+        DiffusionLab.IO.StateDictLoader.LoadFile(net, FixtureFiles.PathOf($"{model}-tiny.weights.safetensors"));
+        var io = FixtureFiles.Load($"{model}-tiny.io.safetensors");
+        var shuffled = RandomMasking.Draw(2, 16, 0.0, CPU, new torch.Generator(9));
+        using var _ = no_grad();
+        var masked = net.ForwardMasked(io["x"], io["t"], io["y"], shuffled);
+        Assert.InRange(FixtureFiles.RelativeError(masked, io["out"]), 0, 1e-5);
+    }
+}
