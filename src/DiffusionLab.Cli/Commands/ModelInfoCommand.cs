@@ -26,7 +26,7 @@ public static class ModelInfoCommand
             .Sum(p => p.parameter.numel());
         stdout.WriteLine($"{preset}: {config.Architecture}, input {config.InChannels}×{config.InputSize}×{config.InputSize}, patch {config.PatchSize} ({config.NumTokens} tokens), hidden {config.HiddenSize}, depth {config.Depth}, heads {config.NumHeads}{(config.IsMasked ? $", decode_layer {config.DecodeLayer}, mask ratio [{config.MaskRatio}, {config.MaskRatioMax}]" : "")}");
         stdout.WriteLine($"parameters: {total:N0} (inference: {inference:N0})");
-        stdout.WriteLine($"forward GMACs: {ForwardMacs.Count(config) / 1e9:F2}");
+        stdout.WriteLine($"forward GMACs: {ForwardMacs.Inference(config) / 1e9:F2}");
         stdout.WriteLine($"state-dict entries: {state.Count}");
         if (keys)
             foreach (var (key, tensor) in state)

@@ -33,7 +33,7 @@ public sealed class DdimSampler : IDiffusionSampler
 
     public Tensor Sample(SpacedDiffusion diffusion, DenoiseFn model, Tensor noise, Generator? generator, IProgress<int>? progress = null) =>
         SamplingLoop.Run(diffusion, model, noise, generator, progress, (d, output, x, t, index, g) =>
-            Step(d, output, x, t, Eta > 0 && index > 0 ? torch.randn(x.shape, x.dtype, x.device, generator: g) : null));
+            Step(d, output, x, t, Eta > 0 && index > 0 ? SamplingLoop.Noise(x.shape, x.dtype, x.device, g) : null));
 
     /// <summary>
     /// One DDIM step from x_t; <paramref name="t"/> holds indices into <paramref name="diffusion"/>. The noise z is used

@@ -22,7 +22,7 @@ public sealed class DdpmSampler(bool clipDenoised = false) : IDiffusionSampler
 
     public Tensor Sample(SpacedDiffusion diffusion, DenoiseFn model, Tensor noise, Generator? generator, IProgress<int>? progress = null) =>
         SamplingLoop.Run(diffusion, model, noise, generator, progress, (d, output, x, t, index, g) =>
-            Step(d, output, x, t, index == 0 ? null : torch.randn(x.shape, x.dtype, x.device, generator: g)));
+            Step(d, output, x, t, index == 0 ? null : SamplingLoop.Noise(x.shape, x.dtype, x.device, g)));
 
     /// <summary>
     /// x_{t−1} = μ_θ(x_t, t) + σ_t·z with z = <paramref name="noise"/> where t ≠ 0 (the mean alone when noise is null).

@@ -41,8 +41,15 @@ internal static class SamplingLoop
     public static Tensor StartNoise(long[] shape, Generator? generator, Device device)
     {
         ArgumentNullException.ThrowIfNull(shape);
-        return torch.randn(shape, ScalarType.Float32, device, generator: generator);
+        return Noise(shape, ScalarType.Float32, device, generator);
     }
+
+    /// <summary>
+    /// Standard normal noise drawn on the generator's own device, then moved: a CPU generator gives
+    /// the same samples on CPU and CUDA.
+    /// </summary>
+    public static Tensor Noise(long[] shape, ScalarType dtype, Device device, Generator? generator) =>
+        torch.randn(shape, dtype, generator?.device ?? device, generator: generator).to(device);
 
     /// <summary>1 where t ≠ 0, else 0, shaped (N, 1, …) like <paramref name="like"/>: no noise at the last step.</summary>
     public static Tensor NonzeroMask(Tensor t, Tensor like)

@@ -161,7 +161,7 @@ public sealed class Trainer : IDisposable
         var checkpoint = new TrainingCheckpoint(
             _step, _optimizer.StepCount, _wallSeconds, StateOf(_model), StateOf(_ema.Shadow),
             _optimizer.StateTensors().ToDictionary(p => p.Key, p => p.Value),
-            _generator.get_state(), _batches.SaveState(), TrainConfigLoader.ToJson(_config).ToJsonString());
+            _generator.get_state(), JsonSerializer.Serialize(_batches.State), TrainConfigLoader.ToJson(_config).ToJsonString());
         checkpoint.Save(_run.Checkpoint(_step));
     }
 
@@ -172,7 +172,7 @@ public sealed class Trainer : IDisposable
         StateDictLoader.LoadStrict(_ema.Shadow, checkpoint.Ema, path);
         _optimizer.LoadState(checkpoint.Optimizer, checkpoint.OptimizerSteps, path);
         _generator.set_state(checkpoint.GeneratorState);
-        _batches.RestoreState(checkpoint.SamplerState);
+        _batches.Restore(JsonSerializer.Deserialize<BatchSamplerState>(checkpoint.SamplerState));
         _step = checkpoint.Step;
         _wallSeconds = checkpoint.WallSeconds;
         _metrics.TruncateAfter(_step);
