@@ -62,7 +62,9 @@ public static class TensorImages
         var source = rgba ?? bitmap;
         int w = source.Width, h = source.Height;
         var bytes = new byte[w * h * 4];
-        Marshal.Copy(source.GetPixels(), bytes, 0, bytes.Length);
+        IntPtr pixels = source.GetPixels();
+        for (int row = 0; row < h; row++) // rows may be padded beyond w·4 bytes
+            Marshal.Copy(pixels + row * source.RowBytes, bytes, row * w * 4, w * 4);
         using var scope = torch.NewDisposeScope();
         var hwc = torch.tensor(bytes, new long[] { h, w, 4 }).narrow(2, 0, 3).to(ScalarType.Int32);
         Tensor levels = channels == 3
@@ -90,7 +92,10 @@ public static class TensorImages
             ? new SKImageInfo(w, h, SKColorType.Gray8, SKAlphaType.Opaque)
             : new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Opaque);
         var bitmap = new SKBitmap(info);
-        Marshal.Copy(bytes, 0, bitmap.GetPixels(), bytes.Length);
+        IntPtr pixels = bitmap.GetPixels();
+        int rowBytes = w * (c == 1 ? 1 : 4);
+        for (int row = 0; row < h; row++)
+            Marshal.Copy(bytes, row * rowBytes, pixels + row * bitmap.RowBytes, rowBytes);
         return bitmap;
     }
 
