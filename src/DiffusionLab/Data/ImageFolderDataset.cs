@@ -19,7 +19,10 @@ public static class ImageFolderDataset
         if (imageSize < 1) throw new ArgumentOutOfRangeException(nameof(imageSize), $"imageSize {imageSize}: expected >= 1");
         if (channels != 1 && channels != 3) throw new ArgumentOutOfRangeException(nameof(channels), $"channels {channels}: expected 1 (grey) or 3 (RGB)");
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"image folder '{folder}': not found");
-        var classDirs = Directory.GetDirectories(folder).OrderBy(d => Path.GetFileName(d), StringComparer.Ordinal).ToArray();
+        // Hidden folders (.git, .ipynb_checkpoints) are tool droppings, not classes.
+        var classDirs = Directory.GetDirectories(folder)
+            .Where(d => !Path.GetFileName(d).StartsWith('.'))
+            .OrderBy(d => Path.GetFileName(d), StringComparer.Ordinal).ToArray();
         if (classDirs.Length == 0) throw new InvalidDataException($"image folder '{folder}': no class sub-folders");
 
         var images = new List<Tensor>();

@@ -21,6 +21,7 @@ public sealed class ImageFolderDatasetTests : IDisposable
         WritePng(Path.Combine(_root, "b", "2.PNG"), 60, 30, (x, y) => x >= 15 && x < 45 ? SKColors.White : SKColors.Black);
         WritePng(Path.Combine(_root, "a", "x.png"), 12, 24, (x, y) => y >= 6 && y < 18 ? SKColors.Red : SKColors.Blue);
         File.WriteAllText(Path.Combine(_root, "a", "notes.txt"), "not an image, and not an image extension");
+        WritePng(Path.Combine(_root, ".ipynb_checkpoints", "1.png"), 8, 8, (x, y) => SKColors.Gray);
 
         using var rgb = ImageFolderDataset.Load(_root, imageSize: 10, channels: 3);
         Assert.Equal(new[] { "a", "b" }, rgb.ClassNames);
