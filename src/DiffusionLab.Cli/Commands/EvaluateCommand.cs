@@ -1,6 +1,7 @@
 using System.Text.Json;
 using DiffusionLab.IO;
 using DiffusionLab.Training;
+using TorchSharp;
 
 namespace DiffusionLab.Cli.Commands;
 

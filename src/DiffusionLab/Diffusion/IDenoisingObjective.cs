@@ -4,7 +4,7 @@ namespace DiffusionLab.Diffusion;
 
 /// <summary>
 /// One training objective evaluation on a batch: draws its timesteps, noise, label dropout (and, for
-/// MDT, masking) from <paramref name="generator"/> so a run with a saved generator state resumes exactly.
+/// MDT, masking) from the given generator so a run with a saved generator state resumes exactly.
 /// </summary>
 public interface IDenoisingObjective
 {

@@ -15,7 +15,7 @@ public static class TrainingDraws
         torch.randint(0, numTimesteps, [batch], dtype: ScalarType.Int64, generator: generator).to(device);
 
     public static Tensor Noise(Tensor like, Generator generator) =>
-        torch.randn(like.shape, dtype: ScalarType.Float32, generator: generator).to(like.device, like.dtype);
+        torch.randn(like.shape, dtype: ScalarType.Float32, generator: generator).to(like.dtype).to(like.device);
 
     /// <summary>Classifier-free guidance training: each label becomes the null class with probability p.</summary>
     public static Tensor DropLabels(Tensor labels, double probability, long nullClass, Generator generator)

@@ -122,8 +122,10 @@ public static partial class TrainConfigLoader
         var unmapped = UnmappedProperty().Match(e.Message);
         if (unmapped.Success)
         {
-            string parent = key.Length > 0 ? key + "." : "";
-            return $"unknown key '{parent}{unmapped.Groups[1].Value}'";
+            string name = unmapped.Groups[1].Value;
+            // Depending on where the reader stopped, the path may or may not already end with the name.
+            string full = key == name || key.EndsWith("." + name, StringComparison.Ordinal) ? key : key.Length > 0 ? $"{key}.{name}" : name;
+            return $"unknown key '{full}'";
         }
         var convert = ConvertTo().Match(e.Message);
         string expected = convert.Success ? convert.Groups[1].Value.Replace("System.", "") : "another type";

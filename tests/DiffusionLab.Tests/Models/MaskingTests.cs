@@ -70,7 +70,7 @@ public class MaskedPathEquivarianceTests
     [InlineData("mdtv2")]
     public void RatioZeroMaskedPathEqualsTheUnmaskedPath(string model)
     {
-        using var net = (MaskedDiffusionTransformer)Training.DenoiserFactory.Create(TinyFixtures.Config(model));
+        using var net = (MaskedDiffusionTransformer)DiffusionLab.Training.DenoiserFactory.Create(TinyFixtures.Config(model));
         DiffusionLab.IO.StateDictLoader.LoadFile(net, FixtureFiles.PathOf($"{model}-tiny.weights.safetensors"));
         var io = FixtureFiles.Load($"{model}-tiny.io.safetensors");
         var shuffled = RandomMasking.Draw(2, 16, 0.0, CPU, new torch.Generator(9));

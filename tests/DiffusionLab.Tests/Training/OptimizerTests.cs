@@ -1,6 +1,6 @@
 using DiffusionLab.Training;
 using TorchSharp;
-using TorchSharp.Modules;
+using Parameter = TorchSharp.Modules.Parameter;
 using static TorchSharp.torch;
 
 namespace DiffusionLab.Tests.Training;
