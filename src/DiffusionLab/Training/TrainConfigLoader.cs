@@ -19,6 +19,8 @@ public static partial class TrainConfigLoader
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         Converters = { new JsonStringEnumConverter() },
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        // Explicit, so configs also load in hosts that disable reflection-based JSON by default (file-based apps).
+        TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(),
     };
 
     public static TrainConfig Load(string path, IEnumerable<string>? overrides = null)
@@ -111,9 +113,25 @@ public static partial class TrainConfigLoader
             node = child;
         }
         JsonNode? value;
-        try { value = JsonNode.Parse(raw); }
-        catch (JsonException) { value = JsonValue.Create(raw); } // a bare word is a string
+        if (TargetType(path) == typeof(string)) value = raw == "null" ? null : JsonValue.Create(raw); // Respacing=250 stays a string
+        else
+        {
+            try { value = JsonNode.Parse(raw); }
+            catch (JsonException) { value = JsonValue.Create(raw); } // a bare word is a string
+        }
         node[path[^1]] = value;
+    }
+
+    /// <summary>The declared type of the config property at <paramref name="path"/>, or null if there is none.</summary>
+    private static Type? TargetType(string[] path)
+    {
+        Type? type = typeof(TrainConfig);
+        foreach (var name in path)
+        {
+            if (type == typeof(TrainConfig) && name == "Model") { type = typeof(DenoiserConfig); continue; }
+            type = type?.GetProperty(name)?.PropertyType;
+        }
+        return type;
     }
 
     private static string Describe(JsonException e, string prefix = "")
