@@ -1,5 +1,6 @@
 using DiffusionLab.IO;
 using DiffusionLab.Mdt;
+using DiffusionLab.Sampling;
 using DiffusionLab.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -52,6 +53,21 @@ public class ParityTests
         using var _ = no_grad();
         using var output = net.ForwardMasked(io["x"], io["t"], io["y"], masking);
         Assert.InRange(FixtureFiles.RelativeError(output, io["out_masked"]), 0, Tolerance);
+    }
+
+    [Theory]
+    [InlineData("mdtv1")]
+    [InlineData("mdtv2")]
+    public void GuidedOutputMatchesForwardWithCfg(string model)
+    {
+        // forward_with_cfg(cfg_x, cfg_t, cfg_y, cfg_scale=3.8, scale_pow=4): power-cosine guidance on channels 0..2 only.
+        using var net = Load(model);
+        var io = FixtureFiles.Load($"{model}-tiny.io.safetensors");
+        using var _ = no_grad();
+        var half = io["cfg_x"][..1];
+        using var output = net.forward(torch.cat([half, half]), io["cfg_t"], io["cfg_y"]);
+        var guided = ClassifierFreeGuidance.CombineOfficial(output, io["cfg_t"], GuidanceSchedule.PowerCosine(3.8, 4.0), GuidedChannels.FirstThree, numOutputEps: 4);
+        Assert.InRange(FixtureFiles.RelativeError(guided, io["cfg_out"]), 0, Tolerance);
     }
 
     private static Modules.Denoiser Load(string model)
