@@ -16,7 +16,7 @@ namespace DiffusionLab.Cli
               difflab sample RUN|CHECKPOINT [--count N] [--labels 0,1,...] [--seed S] [--out FILE.png] [--raw] [--set Sampling.Key=Value ...] [--device D]
               difflab evaluate RUN|CHECKPOINT [--set Evaluation.NumSamples=N ...] [--device D]
               difflab model info PRESET [--set Key=Value ...] [--keys]
-              difflab bench train|sample PRESET --batch B [--device D] [--steps N] [--warmup W] [--set Key=Value ...] [--out FILE.jsonl]
+              difflab bench train|sample PRESET --batch B [--device D] [--steps N] [--warmup W] [--precision fp32|bf16] [--set Key=Value ...] [--out FILE.jsonl]
 
             Exit codes: 0 ok, 1 failure while running, 2 bad input (config, path, checkpoint, option).
             """;

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using DiffusionLab.Diffusion;
-using DiffusionLab.Mdt;
 using DiffusionLab.Modules;
 using DiffusionLab.Training;
 using TorchSharp;
@@ -30,14 +28,16 @@ public static class BenchCommand
         var device = DeviceOption.Parse(args.Option("device"));
         var model = TrainConfigLoader.ResolveModel(preset, args.All("set"), $"model preset '{preset}'");
         string? output = args.Option("out");
+        string precision = args.Option("precision") ?? "fp32";
+        if (precision is not ("fp32" or "bf16")) throw new UsageException($"--precision '{precision}': expected fp32 or bf16");
         args.RejectUnknown();
 
-        var row = mode == "train" ? BenchTrain(model, batch, steps, warmup, device) : BenchSample(model, batch, steps, warmup, device);
+        var row = mode == "train" ? BenchTrain(model, batch, steps, warmup, device, precision) : BenchSample(model, batch, steps, warmup, device);
         var line = new Dictionary<string, object?>
         {
             ["bench"] = mode, ["preset"] = preset, ["batch"] = batch, ["device"] = DeviceName(device),
             ["date"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"), ["torchsharp"] = typeof(torch).Assembly.GetName().Version?.ToString(),
-            ["params"] = row.Params, ["steps"] = steps, ["warmup"] = warmup,
+            ["precision"] = mode == "train" ? precision : "fp32", ["params"] = row.Params, ["steps"] = steps, ["warmup"] = warmup,
             ["steps_per_s"] = Math.Round(row.StepsPerSecond, 4), ["images_per_s"] = Math.Round(row.ImagesPerSecond, 2),
             ["peak_memory_bytes"] = row.PeakBytes, ["peak_memory_source"] = row.MemorySource,
         };
@@ -53,41 +53,37 @@ public static class BenchCommand
 
     private sealed record Measurement(long Params, double StepsPerSecond, double ImagesPerSecond, long? PeakBytes, string MemorySource);
 
-    private static Measurement BenchTrain(DenoiserConfig config, int batch, int steps, int warmup, Device device)
+    private static Measurement BenchTrain(DenoiserConfig config, int batch, int steps, int warmup, Device device, string precision)
     {
         using var probe = new DeviceMemoryProbe(device.type == DeviceType.CUDA);
-        torch.manual_seed(0);
-        var model = DenoiserFactory.Create(config);
-        model.to(device);
-        var shadow = DenoiserFactory.Create(config);
-        shadow.to(device);
-        var ema = new ExponentialMovingAverage(model, shadow, 0.9999);
-        var recipe = config.Architecture == Architecture.MdtV2 ? new OptimizerSection() : new OptimizerSection { Name = "adamw", GradClip = null };
-        using var optimizer = OptimizerFactory.Create(recipe, model.named_parameters());
-        var diffusion = new GaussianDiffusion(BetaSchedule.Linear(1000), config.LearnSigma);
-        var weighting = config.Architecture == Architecture.MdtV2 ? LossWeighting.MinSnr(5) : LossWeighting.None;
-        IDenoisingObjective objective = model is MaskedDiffusionTransformer mdt
-            ? new MaskedDenoisingObjective(diffusion, mdt, weighting, config.ClassDropoutProb, config.NumClasses)
-            : new DenoisingObjective(diffusion, (x, t, y) => model.call(x, t, y), weighting, config.ClassDropoutProb, config.NumClasses);
+        using var step = new TrainingStep(PaperRecipe(config, precision), device, seed: 0);
         using var generator = new Generator(0, torch.CPU);
         var x0 = torch.randn(batch, config.InChannels, config.InputSize, config.InputSize).to(device);
         var labels = torch.randint(0, config.NumClasses, [batch], dtype: ScalarType.Int64).to(device);
-        model.train();
+        step.Train();
 
         void OneStep()
         {
             using var scope = torch.NewDisposeScope();
-            var output = objective.Compute(x0, labels, generator);
-            optimizer.ZeroGrad();
-            output.Loss.backward();
-            if (recipe.GradClip is { } clip) optimizer.ClipGradNorm(clip);
-            optimizer.Step();
-            ema.Update();
+            step.Run(x0, labels, generator);
         }
 
         double seconds = Time(OneStep, steps, warmup, device);
-        long parameters = model.parameters().Sum(p => p.numel());
+        long parameters = step.Model.parameters().Sum(p => p.numel());
         return new Measurement(parameters, steps / seconds, steps * batch / seconds, probe.PeakBytes, probe.Source);
+    }
+
+    /// <summary>The paper's training recipe for the architecture (mdt.md §8): MDTv2 Adan + Min-SNR-5 + clip 1; DiT/MDTv1 AdamW.</summary>
+    private static TrainConfig PaperRecipe(DenoiserConfig model, string precision)
+    {
+        bool v2 = model.Architecture == Architecture.MdtV2;
+        return new TrainConfig
+        {
+            Model = model,
+            Optimizer = v2 ? new OptimizerSection() : new OptimizerSection { Name = "adamw", LearningRate = model.Architecture == Architecture.DiT ? 1e-4 : 3e-4, GradClip = null },
+            Diffusion = new DiffusionSection { MinSnrGamma = v2 ? 5.0 : null },
+            Training = new TrainingSection { Precision = precision },
+        };
     }
 
     private static Measurement BenchSample(DenoiserConfig config, int batch, int steps, int warmup, Device device)

@@ -1,4 +1,5 @@
 using DiffusionLab.Diffusion;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace DiffusionLab.Mdt;
@@ -13,20 +14,27 @@ public sealed class MaskedDenoisingObjective(
     MaskedDiffusionTransformer network,
     LossWeighting weighting,
     double labelDropout,
-    long nullClass) : IDenoisingObjective
+    long nullClass,
+    ScalarType computeType = ScalarType.Float32) : IDenoisingObjective
 {
+    /// <summary>The network in its compute precision (bf16 under mixed precision); losses stay in float32.</summary>
+    private Tensor Full(Tensor xt, Tensor t, Tensor y) => network.call(xt.to(computeType), t, y).to(ScalarType.Float32);
+
+    private Tensor Masked(Tensor xt, Tensor t, Tensor y, MaskingResult masking) =>
+        network.ForwardMasked(xt.to(computeType), t, y, masking).to(ScalarType.Float32);
+
     public ObjectiveOutput Compute(Tensor x0, Tensor labels, Generator generator)
     {
         long n = x0.shape[0];
         var t = TrainingDraws.Timesteps(n, diffusion.NumTimesteps, generator, x0.device);
 
         var y = TrainingDraws.DropLabels(labels, labelDropout, nullClass, generator);
-        var full = diffusion.TrainingLosses(xt => network.call(xt, t, y), x0, t, TrainingDraws.Noise(x0, generator), weighting);
+        var full = diffusion.TrainingLosses(xt => Full(xt, t, y), x0, t, TrainingDraws.Noise(x0, generator), weighting);
 
         var yMasked = TrainingDraws.DropLabels(labels, labelDropout, nullClass, generator);
         double ratio = network.DrawMaskRatio(generator);
         var masking = RandomMasking.Draw(n, network.Config.NumTokens, ratio, x0.device, generator);
-        var masked = diffusion.TrainingLosses(xt => network.ForwardMasked(xt, t, yMasked, masking), x0, t, TrainingDraws.Noise(x0, generator), weighting);
+        var masked = diffusion.TrainingLosses(xt => Masked(xt, t, yMasked, masking), x0, t, TrainingDraws.Noise(x0, generator), weighting);
 
         var fullLoss = full.Loss.mean();
         var maskedLoss = masked.Loss.mean();

@@ -22,12 +22,9 @@ public sealed class Trainer : IDisposable
     private readonly RunFolder _run;
     private readonly Device _device;
     private readonly TrainingProgress _progress;
-    private readonly Denoiser _model;
-    private readonly ExponentialMovingAverage _ema;
-    private readonly ParameterOptimizer _optimizer;
+    private readonly TrainingStep _machinery;
     private readonly Generator _generator;
     private readonly BatchSampler _batches;
-    private readonly IDenoisingObjective _objective;
     private readonly MetricsLog _metrics;
     private long _step;
     private double _wallSeconds;
@@ -41,28 +38,18 @@ public sealed class Trainer : IDisposable
         _progress = progress ?? TrainingProgress.ForConsole(config.Training.Steps, 0, config.Training.LogEvery);
         PrepareRunFolder();
 
+        if (config.Training.Precision == "bf16" && device.type != DeviceType.CUDA)
+            throw new ConfigException("key 'Training.Precision': bf16 is for CUDA devices (on this CPU bf16 training measured 14x slower than fp32); use fp32 or --device cuda");
         var data = DatasetLoader.Load(config.Data, config.Model);
-        torch.manual_seed(config.Training.Seed); // the initial weights
-        _model = DenoiserFactory.Create(config.Model);
-        _model.to(device);
-        var shadow = DenoiserFactory.Create(config.Model);
-        shadow.to(device);
-        _ema = new ExponentialMovingAverage(_model, shadow, config.Training.EmaDecay);
-        _optimizer = OptimizerFactory.Create(config.Optimizer, _model.named_parameters());
+        _machinery = new TrainingStep(config, device, config.Training.Seed);
         _generator = new Generator((ulong)config.Training.Seed + 1, torch.CPU);
         _batches = new BatchSampler(data, config.Training.BatchSize, _generator);
-
-        var diffusion = new GaussianDiffusion(BetaSchedule.Create(config.Diffusion.Schedule, config.Diffusion.Timesteps), config.Model.LearnSigma);
-        var weighting = config.Diffusion.MinSnrGamma is { } gamma ? LossWeighting.MinSnr(gamma) : LossWeighting.None;
-        _objective = _model is MaskedDiffusionTransformer mdt
-            ? new MaskedDenoisingObjective(diffusion, mdt, weighting, config.Model.ClassDropoutProb, config.Model.NumClasses)
-            : new DenoisingObjective(diffusion, (x, t, y) => _model.call(x, t, y), weighting, config.Model.ClassDropoutProb, config.Model.NumClasses);
 
         if (TrainingCheckpoint.Latest(_run.Path) is { } latest) Restore(latest);
     }
 
-    public Denoiser Model => _model;
-    public nn.Module EmaModel => _ema.Shadow;
+    public Denoiser Model => _machinery.Model;
+    public nn.Module EmaModel => _machinery.Ema.Shadow;
     public long Step => _step;
     public RunFolder Run => _run;
 
@@ -74,20 +61,15 @@ public sealed class Trainer : IDisposable
         var sums = new Dictionary<string, double>();
         int counted = 0;
         var clock = new Stopwatch();
-        _model.train();
+        _machinery.Train();
         while (_step < end && !cancellation.IsCancellationRequested)
         {
             clock.Restart();
             using (var scope = torch.NewDisposeScope())
             {
                 var (x, y) = _batches.Next(_device);
-                var output = _objective.Compute(x, y, _generator);
-                _optimizer.ZeroGrad();
-                output.Loss.backward();
-                double gradNorm = _config.Optimizer.GradClip is { } clip ? _optimizer.ClipGradNorm(clip) : double.NaN;
-                _optimizer.Step();
-                _ema.Update();
-                foreach (var (k, v) in output.Logged) sums[k] = sums.GetValueOrDefault(k) + v.item<float>();
+                var (logged, gradNorm) = _machinery.Run(x, y, _generator);
+                foreach (var (k, v) in logged) sums[k] = sums.GetValueOrDefault(k) + v.item<float>();
                 if (!double.IsNaN(gradNorm)) sums["grad_norm"] = sums.GetValueOrDefault("grad_norm") + gradNorm;
                 counted++;
             }
@@ -98,7 +80,7 @@ public sealed class Trainer : IDisposable
             {
                 var row = new Dictionary<string, double> { ["step"] = _step, ["wall_seconds"] = Math.Round(_wallSeconds, 3) };
                 foreach (var (k, v) in sums) row[k] = v / counted;
-                row["lr"] = _optimizer.LearningRate;
+                row["lr"] = _machinery.Optimizer.LearningRate;
                 if (double.IsNaN(row["loss"]) || double.IsInfinity(row["loss"]))
                     throw new InvalidOperationException($"training diverged at step {_step}: loss is {row["loss"]} (lower Optimizer.LearningRate or set Optimizer.GradClip)");
                 _metrics.Append(row);
@@ -111,7 +93,7 @@ public sealed class Trainer : IDisposable
             if ((t.EvaluateEvery > 0 && _step % t.EvaluateEvery == 0) || last) Evaluate();
             if (_step % t.CheckpointEvery == 0 || _step == end) SaveCheckpoint();
             if (last) SaveLossCurve();
-            _model.train();
+            _machinery.Train();
         }
     }
 
@@ -119,7 +101,7 @@ public sealed class Trainer : IDisposable
     public Tensor Sample(int count, long seed) =>
         DenoiserSampling.Generate(SamplingModel, _config, count, seed, _device);
 
-    private Denoiser SamplingModel => _config.Sampling.UseEma ? (Denoiser)_ema.Shadow : _model;
+    private Denoiser SamplingModel => _config.Sampling.UseEma ? (Denoiser)_machinery.Ema.Shadow : _machinery.Model;
 
     /// <summary>FD and class accuracy of generated samples (MNIST-10k runs only); appended to metrics.jsonl.</summary>
     public IReadOnlyDictionary<string, double>? Evaluate()
@@ -159,8 +141,8 @@ public sealed class Trainer : IDisposable
     {
         static Dictionary<string, Tensor> StateOf(nn.Module m) => m.state_dict().ToDictionary(p => p.Key, p => p.Value);
         var checkpoint = new TrainingCheckpoint(
-            _step, _optimizer.StepCount, _wallSeconds, StateOf(_model), StateOf(_ema.Shadow),
-            _optimizer.StateTensors().ToDictionary(p => p.Key, p => p.Value),
+            _step, _machinery.Optimizer.StepCount, _wallSeconds, StateOf(_machinery.Model), StateOf(_machinery.Ema.Shadow),
+            _machinery.Optimizer.StateTensors().ToDictionary(p => p.Key, p => p.Value),
             _generator.get_state(), JsonSerializer.Serialize(_batches.State), TrainConfigLoader.ToJson(_config).ToJsonString());
         checkpoint.Save(_run.Checkpoint(_step));
     }
@@ -168,9 +150,9 @@ public sealed class Trainer : IDisposable
     private void Restore(string path)
     {
         var checkpoint = TrainingCheckpoint.Load(path);
-        StateDictLoader.LoadStrict(_model, checkpoint.Model, path);
-        StateDictLoader.LoadStrict(_ema.Shadow, checkpoint.Ema, path);
-        _optimizer.LoadState(checkpoint.Optimizer, checkpoint.OptimizerSteps, path);
+        StateDictLoader.LoadStrict(_machinery.Model, checkpoint.Model, path);
+        StateDictLoader.LoadStrict(_machinery.Ema.Shadow, checkpoint.Ema, path);
+        _machinery.Optimizer.LoadState(checkpoint.Optimizer, checkpoint.OptimizerSteps, path);
         _generator.set_state(checkpoint.GeneratorState);
         _batches.Restore(JsonSerializer.Deserialize<BatchSamplerState>(checkpoint.SamplerState));
         _step = checkpoint.Step;
@@ -197,9 +179,7 @@ public sealed class Trainer : IDisposable
 
     public void Dispose()
     {
-        _optimizer.Dispose();
-        _ema.Shadow.Dispose();
-        _model.Dispose();
+        _machinery.Dispose();
         _generator.Dispose();
     }
 }
