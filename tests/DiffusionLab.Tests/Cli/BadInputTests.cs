@@ -1,4 +1,3 @@
-using DiffusionLab.Cli;
 using DiffusionLab.Tests.Training;
 using DiffusionLab.Training;
 using TorchSharp;
@@ -8,14 +7,6 @@ namespace DiffusionLab.Tests.Cli;
 /// <summary>Bad input gives one line naming the thing and what was expected, and exit code 2.</summary>
 public class BadInputTests
 {
-    private static (int Code, string Out, string Err) Difflab(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CommandRunner.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
     private static string WriteConfig(string dir, string json)
     {
         string path = Path.Combine(dir, "config.json");
@@ -35,7 +26,7 @@ public class BadInputTests
     {
         string dir = TinyRuns.TempDir("cli");
         string cfg = WriteConfig(dir, """{"Model": {"Preset": "DiT-Tiny/4"}, "Trainig": {}}""");
-        var (code, _, err) = Difflab("train", cfg, "--out", Path.Combine(dir, "run"));
+        var (code, _, err) = CliHarness.Difflab("train", cfg, "--out", Path.Combine(dir, "run"));
         AssertOneLineError(code, err, cfg, "unknown key 'Trainig'");
     }
 
@@ -44,7 +35,7 @@ public class BadInputTests
     {
         string dir = TinyRuns.TempDir("cli");
         string cfg = WriteConfig(dir, TinyRuns.Json("DiT-Tiny/4"));
-        var (code, _, err) = Difflab("train", cfg, "--set", "Training.BatchSize=big", "--out", Path.Combine(dir, "run"));
+        var (code, _, err) = CliHarness.Difflab("train", cfg, "--set", "Training.BatchSize=big", "--out", Path.Combine(dir, "run"));
         AssertOneLineError(code, err, "'Training.BatchSize'", "Int32");
     }
 
@@ -54,7 +45,7 @@ public class BadInputTests
         string dir = TinyRuns.TempDir("cli");
         string cfg = WriteConfig(dir, TinyRuns.Json("DiT-Tiny/4"));
         string missing = Path.Combine(dir, "no-such-folder");
-        var (code, _, err) = Difflab("train", cfg, "--set", "Data.Dataset=folder", "--set", $"Data.Folder={missing}", "--out", Path.Combine(dir, "run"));
+        var (code, _, err) = CliHarness.Difflab("train", cfg, "--set", "Data.Dataset=folder", "--set", $"Data.Folder={missing}", "--out", Path.Combine(dir, "run"));
         AssertOneLineError(code, err, missing);
     }
 
@@ -67,7 +58,7 @@ public class BadInputTests
         string bad = Path.Combine(images, "broken.png");
         File.WriteAllText(bad, "this is not a png");
         string cfg = WriteConfig(dir, TinyRuns.Json("DiT-Tiny/4"));
-        var (code, _, err) = Difflab("train", cfg, "--set", "Data.Dataset=folder", "--set", $"Data.Folder={Path.Combine(dir, "images")}", "--out", Path.Combine(dir, "run"));
+        var (code, _, err) = CliHarness.Difflab("train", cfg, "--set", "Data.Dataset=folder", "--set", $"Data.Folder={Path.Combine(dir, "images")}", "--out", Path.Combine(dir, "run"));
         AssertOneLineError(code, err, "broken.png");
     }
 
@@ -81,7 +72,7 @@ public class BadInputTests
         var bytes = File.ReadAllBytes(ckpt);
         string cut = Path.Combine(dir, "cut.safetensors");
         File.WriteAllBytes(cut, bytes[..(bytes.Length - 1000)]);
-        var (code, _, err) = Difflab("sample", cut, "--count", "2");
+        var (code, _, err) = CliHarness.Difflab("sample", cut, "--count", "2");
         AssertOneLineError(code, err, cut, "truncated");
     }
 
@@ -98,22 +89,22 @@ public class BadInputTests
         Directory.CreateDirectory(Path.Combine(runDir, "checkpoints"));
         File.WriteAllText(Path.Combine(runDir, "config.json"), TrainConfigLoader.ToJson(mdt).ToJsonString());
         File.Copy(new RunFolder(ditRun).Checkpoint(1), Path.Combine(runDir, "checkpoints", TrainingCheckpoint.FileName(1)));
-        var (code, _, err) = Difflab("train", mdtConfig, "--out", runDir);
+        var (code, _, err) = CliHarness.Difflab("train", mdtConfig, "--out", runDir);
         AssertOneLineError(code, err, TrainingCheckpoint.FileName(1));
     }
 
     [Fact]
     public void UnknownCommandAndOption()
     {
-        AssertOneLineError(Difflab("fly").Code, Difflab("fly").Err, "unknown command 'fly'");
-        var (code, _, err) = Difflab("model", "info", "DiT-S/2", "--kyes");
+        AssertOneLineError(CliHarness.Difflab("fly").Code, CliHarness.Difflab("fly").Err, "unknown command 'fly'");
+        var (code, _, err) = CliHarness.Difflab("model", "info", "DiT-S/2", "--kyes");
         AssertOneLineError(code, err, "--kyes");
     }
 
     [Fact]
     public void ModelInfoPrintsCountsAndKeys()
     {
-        var (code, output, _) = Difflab("model", "info", "MDTv2-S/2", "--set", "DecodeLayer=6", "--keys");
+        var (code, output, _) = CliHarness.Difflab("model", "info", "MDTv2-S/2", "--set", "DecodeLayer=6", "--keys");
         Assert.Equal(0, code);
         Assert.Contains("38,454,872", output);
         Assert.Contains("en_outblocks.2.skip_linear.weight [384, 768]", output);

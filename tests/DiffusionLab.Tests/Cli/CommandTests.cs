@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using DiffusionLab.Cli;
 using DiffusionLab.Tests.Training;
 using DiffusionLab.Training;
 
@@ -7,14 +6,6 @@ namespace DiffusionLab.Tests.Cli;
 
 public class CommandTests
 {
-    private static (int Code, string Out, string Err) Difflab(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CommandRunner.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
     [Fact]
     public void TrainThenSampleThenEvaluate()
     {
@@ -22,16 +13,16 @@ public class CommandTests
         string cfg = Path.Combine(dir, "tiny.json");
         File.WriteAllText(cfg, TinyRuns.Json("MDT-Tiny/4", steps: 2));
         string run = Path.Combine(dir, "run");
-        var train = Difflab("train", cfg, "--out", run, "--device", "cpu");
+        var train = CliHarness.Difflab("train", cfg, "--out", run, "--device", "cpu");
         Assert.True(train.Code == 0, train.Err);
         Assert.True(File.Exists(Path.Combine(run, "checkpoints", TrainingCheckpoint.FileName(2))));
 
         string png = Path.Combine(dir, "grid.png");
-        var sample = Difflab("sample", run, "--count", "4", "--labels", "1,2,3,10", "--seed", "3", "--out", png, "--set", "Sampling.Respacing=4", "--set", "Sampling.Sampler=ddpm", "--set", "Sampling.GuidanceScale=2");
+        var sample = CliHarness.Difflab("sample", run, "--count", "4", "--labels", "1,2,3,10", "--seed", "3", "--out", png, "--set", "Sampling.Respacing=4", "--set", "Sampling.Sampler=ddpm", "--set", "Sampling.GuidanceScale=2");
         Assert.True(sample.Code == 0, sample.Err);
         Assert.True(new FileInfo(png).Length > 100);
 
-        var evaluate = Difflab("evaluate", run, "--set", "Evaluation.NumSamples=10");
+        var evaluate = CliHarness.Difflab("evaluate", run, "--set", "Evaluation.NumSamples=10");
         Assert.True(evaluate.Code == 0, evaluate.Err);
         var row = JsonNode.Parse(evaluate.Out)!.AsObject();
         Assert.Equal(2, row["step"]!.GetValue<double>());
@@ -39,7 +30,7 @@ public class CommandTests
         Assert.Contains("\"fd\"", File.ReadAllText(Path.Combine(run, "metrics.jsonl")));
 
         // Running the finished run again resumes it and has nothing left to do.
-        var again = Difflab("train", cfg, "--out", run, "--device", "cpu");
+        var again = CliHarness.Difflab("train", cfg, "--out", run, "--device", "cpu");
         Assert.True(again.Code == 0, again.Err);
         Assert.Contains("resumed", again.Out);
     }
@@ -50,7 +41,7 @@ public class CommandTests
         string file = Path.Combine(TinyRuns.TempDir("bench"), "bench.jsonl");
         foreach (var mode in new[] { "train", "sample" })
         {
-            var (code, output, err) = Difflab("bench", mode, "MDTv2-Tiny/4", "--batch", "2", "--steps", "1", "--warmup", "1", "--device", "cpu",
+            var (code, output, err) = CliHarness.Difflab("bench", mode, "MDTv2-Tiny/4", "--batch", "2", "--steps", "1", "--warmup", "1", "--device", "cpu",
                 "--set", "HiddenSize=32", "--set", "NumHeads=2", "--set", "Depth=4", "--out", file);
             Assert.True(code == 0, err);
             var line = JsonNode.Parse(output.Trim())!.AsObject();
@@ -64,7 +55,7 @@ public class CommandTests
     [NoCudaFact]
     public void DeviceCudaWithoutAGpuIsABadInput()
     {
-        var (code, _, err) = Difflab("bench", "train", "DiT-Tiny/4", "--batch", "2", "--device", "cuda");
+        var (code, _, err) = CliHarness.Difflab("bench", "train", "DiT-Tiny/4", "--batch", "2", "--device", "cuda");
         Assert.Equal(2, code);
         Assert.Contains("--device cuda", err);
     }
