@@ -35,7 +35,7 @@ public static class BenchCommand
         var row = mode == "train" ? BenchTrain(model, batch, steps, warmup, device, precision) : BenchSample(model, batch, steps, warmup, device);
         var line = new Dictionary<string, object?>
         {
-            ["bench"] = mode, ["preset"] = preset, ["batch"] = batch, ["device"] = DeviceName(device),
+            ["bench"] = mode, ["preset"] = preset, ["batch"] = batch, ["device"] = DeviceDescription.Of(device),
             ["date"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"), ["torchsharp"] = typeof(torch).Assembly.GetName().Version?.ToString(),
             ["precision"] = mode == "train" ? precision : "fp32", ["params"] = row.Params, ["steps"] = steps, ["warmup"] = warmup,
             ["steps_per_s"] = Math.Round(row.StepsPerSecond, 4), ["images_per_s"] = Math.Round(row.ImagesPerSecond, 2),
@@ -126,6 +126,4 @@ public static class BenchCommand
         if (device.type == DeviceType.CUDA) torch.cuda.synchronize();
     }
 
-    private static string DeviceName(Device device) =>
-        device.type == DeviceType.CUDA ? $"cuda ({Environment.GetEnvironmentVariable("DIFFLAB_DEVICE_NAME") ?? "GPU"})" : $"cpu ({Environment.ProcessorCount} threads, torch threads {torch.get_num_threads()})";
 }

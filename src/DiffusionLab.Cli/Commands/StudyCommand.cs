@@ -1,0 +1,54 @@
+using System.Diagnostics;
+using DiffusionLab.Training;
+
+namespace DiffusionLab.Cli.Commands;
+
+/// <summary>
+/// `difflab study run experiments/STUDY [--scale full|smoke] [--device D] [--results DIR] [--runs DIR]`:
+/// trains every run × seed of the study (resumable: finished runs are skipped) and writes its report.
+/// </summary>
+public static class StudyCommand
+{
+    public static int Run(string[] argv, TextWriter stdout)
+    {
+        var args = new Arguments(argv, new HashSet<string>());
+        if (args.Positional.Count < 2 || args.Positional[0] != "run")
+            throw new UsageException("study: expected `difflab study run experiments/STUDY [--scale full|smoke] [--device D]`");
+        string studyDir = args.Positional[1];
+        string scale = args.Option("scale") ?? "full";
+        var device = DeviceOption.Parse(args.Option("device"));
+        string runsRoot = args.Option("runs") ?? "runs";
+        var spec = StudySpec.Load(studyDir);
+        spec.ScaleOverrides(scale);
+        string results = args.Option("results") ?? (scale == "full" ? Path.Combine("results", spec.Name) : Path.Combine(runsRoot, spec.Name, scale, "report"));
+        args.RejectUnknown();
+
+        var clock = Stopwatch.StartNew();
+        var folders = new StudyRunner(spec, scale, device, runsRoot, stdout).RunAll();
+        var measured = StudyResults.FromRunFolders(folders);
+        string command = "difflab study run " + string.Join(" ", argv.Skip(1));
+        var provenance = new StudyProvenance(command, GitRevision(), DeviceDescription.Of(device), DateTime.UtcNow, clock.Elapsed.TotalSeconds);
+        StudyReport.Write(spec, scale, measured, folders, results, provenance);
+        stdout.WriteLine($"wrote {Path.GetFullPath(results)} (README.md, metrics.csv, curves.png, curves-wallclock.png, samples/)");
+        return 0;
+    }
+
+    private static string GitRevision()
+    {
+        try
+        {
+            string head = Git("rev-parse --short HEAD").Trim();
+            string dirty = Git("status --porcelain -- src experiments").Trim();
+            return head.Length == 0 ? "unknown (not a git checkout)" : dirty.Length > 0 ? head + " (with uncommitted changes in src/ or experiments/)" : head;
+        }
+        catch (System.ComponentModel.Win32Exception) { return "unknown (git not found)"; }
+    }
+
+    private static string Git(string arguments)
+    {
+        using var p = Process.Start(new ProcessStartInfo("git", arguments) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        string output = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        return p.ExitCode == 0 ? output : "";
+    }
+}

@@ -1,0 +1,61 @@
+using DiffusionLab.Tests.Training;
+using DiffusionLab.Training;
+
+namespace DiffusionLab.Tests.Cli;
+
+public class StudyCommandTests
+{
+    [Fact]
+    public void StudyRunsEverySeedWritesTheReportAndSkipsFinishedRuns()
+    {
+        string dir = TinyRuns.TempDir("study");
+        string study = Path.Combine(dir, "tiny-study");
+        Directory.CreateDirectory(study);
+        File.WriteAllText(Path.Combine(study, "dit.json"), TinyRuns.Json("DiT-Tiny/4", steps: 4));
+        File.WriteAllText(Path.Combine(study, "mdt.json"), TinyRuns.Json("MDT-Tiny/4", steps: 4));
+        File.WriteAllText(Path.Combine(study, "study.json"), """
+            {
+              "Name": "tiny-study",
+              "Description": "Two tiny models.",
+              "Seeds": [0, 1],
+              "Baseline": "dit",
+              "Runs": [
+                { "Name": "dit", "Label": "DiT", "Config": "dit.json" },
+                { "Name": "mdt", "Label": "MDT", "Config": "mdt.json", "Set": ["Model.RelativePositionBias=false"], "ClaimedSpeedup": 3 }
+              ],
+              "Scales": { "smoke": ["Training.EvaluateEvery=2", "Evaluation.NumSamples=10"] }
+            }
+            """);
+        string runs = Path.Combine(dir, "runs"), results = Path.Combine(dir, "results");
+        var (code, output, err) = CliHarness.Difflab("study", "run", study, "--scale", "smoke", "--device", "cpu", "--runs", runs, "--results", results);
+        Assert.True(code == 0, err);
+
+        var measured = StudyResults.FromCsv(Path.Combine(results, "metrics.csv"));
+        Assert.Equal(["dit", "mdt"], measured.RunNames);
+        Assert.Equal([0L, 1L], measured.Seeds("mdt"));
+        Assert.Equal([2L, 4L], measured.MeanFdCurve("dit").Select(c => c.Step));
+        foreach (var file in new[] { "README.md", "curves.png", "curves-wallclock.png", Path.Combine("samples", "dit.png"), Path.Combine("samples", "mdt.png") })
+            Assert.True(File.Exists(Path.Combine(results, file)), file);
+        string readme = File.ReadAllText(Path.Combine(results, "README.md"));
+        Assert.Contains("Speed-up", readme);
+        Assert.Contains("the paper claims about 3×", readme);
+        // The README's final FDs are the CSV's numbers.
+        double finalDit = measured.FinalFds("dit").Average();
+        Assert.Contains(finalDit.ToString("F2", System.Globalization.CultureInfo.InvariantCulture), readme);
+
+        var again = CliHarness.Difflab("study", "run", study, "--scale", "smoke", "--device", "cpu", "--runs", runs, "--results", results);
+        Assert.Equal(0, again.Code);
+        Assert.Equal(4, again.Out.Split('\n').Count(l => l.Contains("finished, skipped")));
+    }
+
+    [Fact]
+    public void UnknownScaleIsNamed()
+    {
+        string dir = TinyRuns.TempDir("study-bad");
+        File.WriteAllText(Path.Combine(dir, "a.json"), TinyRuns.Json("DiT-Tiny/4"));
+        File.WriteAllText(Path.Combine(dir, "study.json"), """{"Name": "s", "Baseline": "a", "Runs": [{"Name": "a", "Config": "a.json"}], "Scales": {"full": []}}""");
+        var (code, _, err) = CliHarness.Difflab("study", "run", dir, "--scale", "huge");
+        Assert.Equal(2, code);
+        Assert.Contains("scale 'huge' unknown", err);
+    }
+}
