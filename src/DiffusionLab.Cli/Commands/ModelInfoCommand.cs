@@ -27,6 +27,8 @@ public static class ModelInfoCommand
         stdout.WriteLine($"{preset}: {config.Architecture}, input {config.InChannels}×{config.InputSize}×{config.InputSize}, patch {config.PatchSize} ({config.NumTokens} tokens), hidden {config.HiddenSize}, depth {config.Depth}, heads {config.NumHeads}{(config.IsMasked ? $", decode_layer {config.DecodeLayer}, mask ratio [{config.MaskRatio}, {config.MaskRatioMax}]" : "")}");
         stdout.WriteLine($"parameters: {total:N0} (inference: {inference:N0})");
         stdout.WriteLine($"forward GMACs: {ForwardMacs.Inference(config) / 1e9:F2}");
+        if (config.IsMasked)
+            stdout.WriteLine($"masked-branch forward GMACs (training): {ForwardMacs.MaskedBranch(config, config.MaskRatio) / 1e9:F2} at mask ratio {config.MaskRatio}, {ForwardMacs.MaskedBranch(config, config.MaskRatioMax) / 1e9:F2} at {config.MaskRatioMax}");
         stdout.WriteLine($"state-dict entries: {state.Count}");
         if (keys)
             foreach (var (key, tensor) in state)

@@ -91,7 +91,8 @@ public sealed class Trainer : IDisposable
             bool last = _step == t.Steps;
             if (_step % t.SampleEvery == 0 || last) SaveSampleGrid();
             if ((t.EvaluateEvery > 0 && _step % t.EvaluateEvery == 0) || last) Evaluate();
-            if (_step % t.CheckpointEvery == 0 || _step == end) SaveCheckpoint();
+            // A cancelled run (Ctrl-C) also checkpoints where it stopped, so it resumes without losing steps.
+            if (_step % t.CheckpointEvery == 0 || _step == end || cancellation.IsCancellationRequested) SaveCheckpoint();
             if (last) SaveLossCurve();
             _machinery.Train();
         }
