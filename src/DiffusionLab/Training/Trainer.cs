@@ -36,11 +36,11 @@ public sealed class Trainer : IDisposable
         _device = device;
         _metrics = new MetricsLog(_run.MetricsFile);
         _progress = progress ?? TrainingProgress.ForConsole(config.Training.Steps, 0, config.Training.LogEvery);
-        PrepareRunFolder();
-
         if (config.Training.Precision == "bf16" && device.type != DeviceType.CUDA)
             throw new ConfigException("key 'Training.Precision': bf16 is for CUDA devices (on this CPU bf16 training measured 14x slower than fp32); use fp32 or --device cuda");
+        // Bad data fails before anything is written to the run folder.
         var data = DatasetLoader.Load(config.Data, config.Model);
+        PrepareRunFolder();
         _machinery = new TrainingStep(config, device, config.Training.Seed);
         _generator = new Generator((ulong)config.Training.Seed + 1, torch.CPU);
         _batches = new BatchSampler(data, config.Training.BatchSize, _generator);
@@ -49,7 +49,7 @@ public sealed class Trainer : IDisposable
     }
 
     public Denoiser Model => _machinery.Model;
-    public nn.Module EmaModel => _machinery.Ema.Shadow;
+    public Denoiser EmaModel => (Denoiser)_machinery.Ema.Shadow;
     public long Step => _step;
     public RunFolder Run => _run;
 
@@ -61,6 +61,7 @@ public sealed class Trainer : IDisposable
         var sums = new Dictionary<string, double>();
         int counted = 0;
         var clock = new Stopwatch();
+        _progress.StartAt(_step);
         _machinery.Train();
         while (_step < end && !cancellation.IsCancellationRequested)
         {
@@ -102,7 +103,7 @@ public sealed class Trainer : IDisposable
     public Tensor Sample(int count, long seed) =>
         DenoiserSampling.Generate(SamplingModel, _config, count, seed, _device);
 
-    private Denoiser SamplingModel => _config.Sampling.UseEma ? (Denoiser)_machinery.Ema.Shadow : _machinery.Model;
+    private Denoiser SamplingModel => _config.Sampling.UseEma ? EmaModel : _machinery.Model;
 
     /// <summary>FD and class accuracy of generated samples (MNIST-10k runs only); appended to metrics.jsonl.</summary>
     public IReadOnlyDictionary<string, double>? Evaluate()

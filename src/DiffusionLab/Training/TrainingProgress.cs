@@ -10,6 +10,15 @@ public sealed class TrainingProgress(TextWriter output, bool interactive, long t
 {
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private TimeSpan _lastDraw = TimeSpan.MinValue;
+    private long _firstStep = firstStep;
+
+    /// <summary>Restarts the rate and ETA clock at <paramref name="step"/> (a resumed run starts mid-way).</summary>
+    public void StartAt(long step)
+    {
+        _firstStep = step;
+        _clock.Restart();
+        _lastDraw = TimeSpan.MinValue;
+    }
 
     public static TrainingProgress ForConsole(long totalSteps, long firstStep, int every) =>
         new(Console.Out, !Console.IsOutputRedirected, totalSteps, firstStep, every);
@@ -17,7 +26,7 @@ public sealed class TrainingProgress(TextWriter output, bool interactive, long t
     public void Report(long step, IReadOnlyDictionary<string, double> latest)
     {
         double elapsed = _clock.Elapsed.TotalSeconds;
-        double rate = (step - firstStep) / Math.Max(elapsed, 1e-9);
+        double rate = (step - _firstStep) / Math.Max(elapsed, 1e-9);
         double eta = rate > 0 ? (totalSteps - step) / rate : double.NaN;
         string values = string.Join("  ", latest.Where(p => p.Key is not ("step" or "wall_seconds")).Select(p => $"{p.Key} {p.Value:G4}"));
         if (interactive)
