@@ -16,6 +16,7 @@ namespace DiffusionLab.Cli
               difflab sample RUN|CHECKPOINT [--count N] [--labels 0,1,...] [--seed S] [--out FILE.png] [--raw] [--set Sampling.Key=Value ...] [--device D]
               difflab evaluate RUN|CHECKPOINT [--set Evaluation.NumSamples=N ...] [--device D]
               difflab model info PRESET [--set Key=Value ...] [--keys]
+              difflab notebook run NOTEBOOK.ipynb [--set name=value ...] [--output OUT.ipynb]
               difflab bench train|sample PRESET --batch B [--device D] [--steps N] [--warmup W] [--precision fp32|bf16] [--set Key=Value ...] [--out FILE.jsonl]
 
             Exit codes: 0 ok, 1 failure while running, 2 bad input (config, path, checkpoint, option).
@@ -40,7 +41,8 @@ namespace DiffusionLab.Cli
                     "evaluate" => EvaluateCommand.Run(rest, stdout),
                     "model" => ModelInfoCommand.Run(rest, stdout),
                     "bench" => BenchCommand.Run(rest, stdout),
-                    _ => throw new UsageException($"unknown command '{args[0]}'; expected train, sample, evaluate, model or bench (difflab --help)"),
+                    "notebook" => NotebookCommand.Run(rest, stdout, stderr),
+                    _ => throw new UsageException($"unknown command '{args[0]}'; expected train, sample, evaluate, model, bench or notebook (difflab --help)"),
                 };
             }
             catch (Exception e) when (IsBadInput(e))
