@@ -27,6 +27,20 @@ public static class NotebookDisplay
     public static string ImagesHtml(Tensor images, int columns = 10, int scale = 2, string? caption = null) =>
         Figure(ImagesPng(images, columns, scale), caption);
 
+    /// <summary>
+    /// A tensor for a notebook: (N,C,H,W) or (C,H,W) with C = 1 or 3 and at least 8×8 pixels as an image
+    /// grid (values in [−1,1], the library's image range), anything else as shape, dtype and values.
+    /// </summary>
+    public static string TensorHtml(Tensor tensor)
+    {
+        var shape = tensor.shape;
+        bool floating = tensor.dtype is ScalarType.Float32 or ScalarType.Float64 or ScalarType.Float16 or ScalarType.BFloat16;
+        bool image = floating && tensor.dim() is 3 or 4 && shape[^3] is 1 or 3 && shape[^2] >= 8 && shape[^1] >= 8 && tensor.numel() > 0;
+        string header = $"Tensor [{string.Join(", ", shape)}] {tensor.dtype} on {tensor.device}";
+        if (image) return Figure(ImagesPng(tensor, columns: Math.Min(10, (int)(tensor.dim() == 4 ? shape[0] : 1)), scale: shape[^1] <= 64 ? 2 : 1), header);
+        return $"<pre>{Enc(header)}\n{Enc(tensor.numel() <= 1000 ? tensor.cpu().ToString(TorchSharp.TensorStringStyle.Numpy) : "(values omitted: more than 1000 elements)")}</pre>";
+    }
+
     /// <summary>The run's loss curve(s) as a static PNG (ScottPlot), base64: for viewers without JavaScript.</summary>
     public static string LossCurvePng(string runDirectory, int width = 800, int height = 450) =>
         Convert.ToBase64String(LineChart.RenderPng(Title(runDirectory, "training loss"), "step", "loss (mse + vb)", NonEmpty(RunMetrics.Loss(runDirectory), runDirectory), width, height, logY: true));

@@ -31,6 +31,18 @@ public class NotebookDisplayTests
     }
 
     [Fact]
+    public void TensorsRenderAsImagesWhenImageShapedElseAsValues()
+    {
+        using var batch = torch.zeros(3, 1, 8, 8);
+        Assert.Contains("data:image/png;base64,", NotebookDisplay.TensorHtml(batch));
+        using var loss = torch.tensor(new[] { 0.5f, 0.25f });
+        string text = NotebookDisplay.TensorHtml(loss);
+        Assert.StartsWith("<pre>Tensor [2] Float32", text);
+        Assert.Contains("0.25", text);
+        Assert.False(NotebookFormatters.Register()); // no notebook host in the test process: nothing to register with
+    }
+
+    [Fact]
     public void RunRendersAsSummaryStaticCurveAndInteractiveChart()
     {
         string run = RunWithMetrics("a", 1);

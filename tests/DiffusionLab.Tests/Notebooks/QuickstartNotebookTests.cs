@@ -29,6 +29,8 @@ public class QuickstartNotebookTests
         var data = outputs.Select(o => o["data"]).OfType<JsonObject>().ToList();
         var pngs = data.Where(d => d.ContainsKey("image/png")).Select(d => Convert.FromBase64String(d["image/png"]!.GetValue<string>())).ToList();
         Assert.True(pngs.Count >= 2, $"expected the sample grid and the loss curve as image/png, got {pngs.Count}");
+        var tensorCell = cells.Single(c => c["id"]?.GetValue<string>() == "tensor")["outputs"]!.AsArray();
+        Assert.Contains("data:image/png;base64,", tensorCell.Single()!["data"]!["text/html"]!.GetValue<string>()); // NotebookFormatters in the kernel
         Assert.All(pngs, p => Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, p[..4]));
         var html = data.Where(d => d.ContainsKey("text/html")).Select(d => d["text/html"]!.GetValue<string>()).ToList();
         Assert.Contains(html, h => h.Contains("Plotly.newPlot") && h.Contains("DecompressionStream")); // the interactive chart, offline
