@@ -17,6 +17,7 @@ namespace DiffusionLab.Cli
               difflab evaluate RUN|CHECKPOINT [--set Evaluation.NumSamples=N ...] [--device D]
               difflab model info PRESET [--set Key=Value ...] [--keys]
               difflab study run experiments/STUDY [--scale full|smoke] [--device D] [--results DIR] [--runs DIR]
+              difflab notebook run NOTEBOOK.ipynb [--set name=value ...] [--output OUT.ipynb]
               difflab bench train|sample PRESET --batch B [--device D] [--steps N] [--warmup W] [--precision fp32|bf16] [--set Key=Value ...] [--out FILE.jsonl]
 
             Exit codes: 0 ok, 1 failure while running, 2 bad input (config, path, checkpoint, option).
@@ -42,7 +43,8 @@ namespace DiffusionLab.Cli
                     "model" => ModelInfoCommand.Run(rest, stdout),
                     "bench" => BenchCommand.Run(rest, stdout),
                     "study" => StudyCommand.Run(rest, stdout),
-                    _ => throw new UsageException($"unknown command '{args[0]}'; expected train, sample, evaluate, model, bench or study (difflab --help)"),
+                    "notebook" => NotebookCommand.Run(rest, stdout, stderr),
+                    _ => throw new UsageException($"unknown command '{args[0]}'; expected train, sample, evaluate, model, bench, study or notebook (difflab --help)"),
                 };
             }
             catch (Exception e) when (IsBadInput(e))

@@ -1,0 +1,3 @@
+using DiffusionLab.NotebookRunner;
+
+return await RunnerCommand.RunAsync(args, Console.Out, Console.Error);
