@@ -14,7 +14,7 @@ for name, label in [("dit", "DiT-Tiny/4"), ("mdt", "MDT-Tiny/4"), ("mdtv2", "MDT
     cfg = json.loads((out / name / "config.json").read_text())
     first, last = train[0], train[-1]
     rows.append(f"| {label} | {cfg['Optimizer']['Name']} | {int(last['step'])} | {first['loss']:.4f} | {last['loss']:.4f} | "
-                f"{last.get('m_loss', float('nan')):.4f} | {ev['fd']:.1f} | {ev['class_accuracy']:.3f} | {last['wall_seconds']:.0f} |")
+                f"{(format(last['m_loss'], '.4f') if 'm_loss' in last else '–')} | {ev['fd']:.1f} | {ev['class_accuracy']:.3f} | {last['wall_seconds']:.0f} |")
 
 text = f"""# Foundation smoke runs: tiny DiT, MDT and MDTv2 on MNIST-10k (CPU)
 
@@ -40,8 +40,12 @@ classifier's agreement with the intended label (chance 0.1).
 |---|---|---|---|---|---|---|---|---|
 """ + "\n".join(rows) + """
 
-Per run: `config.json` (resolved), `metrics.jsonl`, `loss.png`, `samples.png` (a row per class is a
-column here: 100 samples, labels 0..9 repeating), `evaluation.json`.
+Training seconds are the trainer's own per-step clock; these runs shared the 2 cores with builds,
+tests and a notebook run for most of their time (one was paused for 5 minutes mid-step), so they are
+not a speed comparison: throughput is measured by `difflab bench` under `results/bench/`.
+
+Per run: `config.json` (resolved), `metrics.jsonl`, `loss.png`, `samples.png` (100 samples from the EMA
+weights; column k has label k), `evaluation.json`.
 """
 (out / "README.md").write_text(text)
 print(f"wrote {out / 'README.md'}")

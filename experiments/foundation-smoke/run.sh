@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 dotnet build -c Release src/DiffusionLab.Cli -v q -nologo >/dev/null
 difflab=src/DiffusionLab.Cli/bin/Release/net10.0/difflab
+# The revision the binary is built from, taken now: commits made while the runs go on do not count.
+revision="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src || echo ' (with uncommitted src changes)')"
 out=results/foundation-smoke
 mkdir -p "$out"
 start=$(date +%s)
@@ -18,8 +20,9 @@ for name in dit mdt mdtv2; do
   cp "$run"/samples/step-*.png "$out/$name/samples.png"
 done
 {
-  echo "revision $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src || echo ' (with uncommitted src changes)')"
+  echo "revision $revision"
   echo "date $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "device ${*:-auto} on $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
   echo "wall_seconds $(( $(date +%s) - start ))"
 } > "$out/provenance.txt"
+python3 experiments/foundation-smoke/report.py
