@@ -30,11 +30,14 @@ public static class LineChart
         if (logY)
         {
             // ScottPlot 5 has no log axis: the data are log10-transformed and the ticks relabelled.
+            // Decade ticks only when the data span a decade; otherwise no tick at all would show.
+            var logs = series.SelectMany(s => s.y).Where(v => v > 0).Select(Math.Log10).ToList();
+            bool spansDecade = logs.Count > 0 && Math.Floor(logs.Max()) > Math.Floor(logs.Min());
             plot.Axes.Left.TickGenerator = new NumericAutomatic
             {
                 MinorTickGenerator = new LogMinorTickGenerator(),
-                IntegerTicksOnly = true,
-                LabelFormatter = v => Math.Pow(10, v).ToString("G3", System.Globalization.CultureInfo.InvariantCulture),
+                IntegerTicksOnly = spansDecade,
+                LabelFormatter = v => Math.Pow(10, v).ToString(spansDecade ? "G3" : "G5", System.Globalization.CultureInfo.InvariantCulture),
             };
         }
         plot.Title(title);
