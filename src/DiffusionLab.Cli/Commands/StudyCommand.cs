@@ -29,7 +29,8 @@ public static class StudyCommand
         string command = "difflab study run " + string.Join(" ", argv.Skip(1));
         var provenance = new StudyProvenance(command, GitRevision(), DeviceDescription.Of(device), DateTime.UtcNow, clock.Elapsed.TotalSeconds);
         StudyReport.Write(spec, scale, measured, folders, results, provenance);
-        stdout.WriteLine($"wrote {Path.GetFullPath(results)} (README.md, metrics.csv, curves.png, curves-wallclock.png, samples/)");
+        StudyCharts.WriteHtml(spec, measured, Path.Combine(results, "curves.html"));
+        stdout.WriteLine($"wrote {Path.GetFullPath(results)} (README.md, metrics.csv, curves.png, curves-wallclock.png, curves.html, samples/)");
         return 0;
     }
 

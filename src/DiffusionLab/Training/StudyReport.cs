@@ -52,7 +52,7 @@ public static class StudyReport
         sb.AppendLine($"- git revision: {p.GitRevision}");
         sb.AppendLine($"- device: {p.Device}");
         sb.AppendLine($"- date: {p.DateUtc:yyyy-MM-dd HH:mm} UTC; wall time of this command: {F(p.WallSeconds / 60, "F1")} min (finished runs it skipped are not counted)");
-        sb.AppendLine().AppendLine("Every number below is computed from `metrics.csv` by `difflab study run` (StudyReport); `curves.png` and `curves-wallclock.png` plot the mean FD over seeds.").AppendLine();
+        sb.AppendLine().AppendLine("Every number below is computed from `metrics.csv` by `difflab study run` (StudyReport); `curves.png` and `curves-wallclock.png` plot the mean FD over seeds (interactive: `curves.html`).").AppendLine();
 
         sb.AppendLine("## Final FD and class accuracy").AppendLine();
         sb.AppendLine("| run | config | final step | FD per seed | mean FD | class accuracy |").AppendLine("|---|---|---|---|---|---|");

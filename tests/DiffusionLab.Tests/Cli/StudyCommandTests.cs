@@ -34,8 +34,11 @@ public class StudyCommandTests
         Assert.Equal(["dit", "mdt"], measured.RunNames);
         Assert.Equal([0L, 1L], measured.Seeds("mdt"));
         Assert.Equal([2L, 4L], measured.MeanFdCurve("dit").Select(c => c.Step));
-        foreach (var file in new[] { "README.md", "curves.png", "curves-wallclock.png", Path.Combine("samples", "dit.png"), Path.Combine("samples", "mdt.png") })
+        foreach (var file in new[] { "README.md", "curves.png", "curves-wallclock.png", "curves.html", Path.Combine("samples", "dit.png"), Path.Combine("samples", "mdt.png") })
             Assert.True(File.Exists(Path.Combine(results, file)), file);
+        string html = File.ReadAllText(Path.Combine(results, "curves.html"));
+        Assert.Contains("\"xaxis2\"", html);
+        Assert.DoesNotContain("cdn.", html); // plotly.js is embedded, not fetched
         string readme = File.ReadAllText(Path.Combine(results, "README.md"));
         Assert.Contains("Speed-up", readme);
         Assert.Contains("the paper claims about 3×", readme);
