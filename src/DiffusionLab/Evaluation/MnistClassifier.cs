@@ -50,26 +50,13 @@ public sealed class MnistClassifier : Module<Tensor, Tensor>
     public void SaveWeights(string path) => SafetensorsFile.Save(path, state_dict());
 
     /// <summary>Reads weights written by <see cref="SaveWeights"/>; names and shapes must match exactly.</summary>
-    public void LoadWeights(string path)
+    public void LoadWeights(string path) => LoadWeights(SafetensorsFile.Load(path), path);
+
+    /// <summary>Copies a state dict in, strictly (every name, every shape); <paramref name="source"/> names it in errors.</summary>
+    public void LoadWeights(Dictionary<string, Tensor> state, string source)
     {
-        var loaded = SafetensorsFile.Load(path);
-        try
-        {
-            var own = state_dict();
-            var missing = own.Keys.Except(loaded.Keys).Concat(loaded.Keys.Except(own.Keys)).ToArray();
-            if (missing.Length > 0) throw new InvalidDataException($"{path}: tensor names differ from MnistClassifier's: {string.Join(", ", missing)}");
-            using var _ = torch.no_grad();
-            foreach (var (name, tensor) in own)
-            {
-                if (!tensor.shape.SequenceEqual(loaded[name].shape))
-                    throw new InvalidDataException($"{path}: '{name}' has shape [{string.Join(", ", loaded[name].shape)}], expected [{string.Join(", ", tensor.shape)}]");
-                tensor.copy_(loaded[name]);
-            }
-        }
-        finally
-        {
-            foreach (var t in loaded.Values) t.Dispose();
-        }
+        try { StateDictLoader.LoadStrict(this, state, source); }
+        finally { foreach (var t in state.Values) t.Dispose(); }
     }
 
     /// <summary>(N,1,32,32) → (N,128) penultimate features.</summary>

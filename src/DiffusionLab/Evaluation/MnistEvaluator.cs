@@ -1,3 +1,4 @@
+using DiffusionLab.IO;
 using DiffusionLab.Data;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -32,17 +33,11 @@ public sealed class MnistEvaluator : IDisposable
     {
         using var resource = typeof(MnistEvaluator).Assembly.GetManifestResourceStream(WeightsResource)
             ?? throw new InvalidOperationException($"embedded resource '{WeightsResource}' is missing from the DiffusionLab assembly");
-        // SafetensorsFile reads from a path, so the resource takes a short detour through a temp file.
-        string temp = Path.Combine(Path.GetTempPath(), $"mnist-classifier-{Environment.ProcessId}-{Guid.NewGuid():N}.safetensors");
-        try
-        {
-            using (var file = File.Create(temp)) resource.CopyTo(file);
-            return Load(temp, device);
-        }
-        finally
-        {
-            File.Delete(temp);
-        }
+        using var bytes = new MemoryStream();
+        resource.CopyTo(bytes);
+        var classifier = new MnistClassifier();
+        classifier.LoadWeights(SafetensorsFile.Load(bytes.ToArray(), $"resource {WeightsResource}", out _), $"resource {WeightsResource}");
+        return new MnistEvaluator(classifier, device ?? torch.CPU);
     }
 
     public static MnistEvaluator Load(string weightsPath, Device? device = null)

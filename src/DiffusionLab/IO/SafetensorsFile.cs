@@ -21,7 +21,12 @@ public static class SafetensorsFile
     public static Dictionary<string, Tensor> Load(string path, out Dictionary<string, string> metadata)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such safetensors file", path);
-        byte[] bytes = File.ReadAllBytes(path);
+        return Load(File.ReadAllBytes(path), path, out metadata);
+    }
+
+    /// <summary>Parses safetensors content already in memory (e.g. an embedded resource); <paramref name="path"/> names it in errors.</summary>
+    public static Dictionary<string, Tensor> Load(byte[] bytes, string path, out Dictionary<string, string> metadata)
+    {
         metadata = new Dictionary<string, string>();
         if (bytes.Length < 8) throw new InvalidDataException($"{path}: truncated safetensors file ({bytes.Length} bytes, expected at least 8)");
         long headerLength = BitConverter.ToInt64(bytes, 0);

@@ -11,10 +11,15 @@ namespace DiffusionLab.Training;
 /// </summary>
 public static class RunEvaluation
 {
-    public static IReadOnlyDictionary<string, double>? Evaluate(Denoiser model, TrainConfig config, Device device, long seed)
+    /// <summary>Whether a run of this config can be evaluated (only MNIST-10k has an evaluator).</summary>
+    public static bool Applies(TrainConfig config) => config.Data.Dataset == "mnist10k";
+
+    /// <summary>Scores the model; pass a loaded evaluator to reuse it across evaluations (its test-split statistics are cached), or null to load one.</summary>
+    public static IReadOnlyDictionary<string, double>? Evaluate(Denoiser model, TrainConfig config, Device device, long seed, MnistEvaluator? evaluator = null)
     {
-        if (config.Data.Dataset != "mnist10k") return null;
-        var evaluator = MnistEvaluator.LoadDefault();
+        if (!Applies(config)) return null;
+        using var owned = evaluator is null ? MnistEvaluator.LoadDefault() : null;
+        evaluator ??= owned!;
         var e = config.Evaluation;
         var batches = new List<Tensor>();
         var labels = new List<Tensor>();

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using DiffusionLab.Data;
 using DiffusionLab.Diffusion;
+using DiffusionLab.Evaluation;
 using DiffusionLab.Imaging;
 using DiffusionLab.IO;
 using DiffusionLab.Mdt;
@@ -26,6 +27,7 @@ public sealed class Trainer : IDisposable
     private readonly Generator _generator;
     private readonly BatchSampler _batches;
     private readonly MetricsLog _metrics;
+    private MnistEvaluator? _evaluator; // loaded at the first evaluation, then reused
     private long _step;
     private double _wallSeconds;
 
@@ -108,7 +110,8 @@ public sealed class Trainer : IDisposable
     /// <summary>FD and class accuracy of generated samples (MNIST-10k runs only); appended to metrics.jsonl.</summary>
     public IReadOnlyDictionary<string, double>? Evaluate()
     {
-        var result = RunEvaluation.Evaluate(SamplingModel, _config, _device, seed: 1234);
+        if (RunEvaluation.Applies(_config)) _evaluator ??= MnistEvaluator.LoadDefault();
+        var result = RunEvaluation.Evaluate(SamplingModel, _config, _device, seed: 1234, _evaluator);
         if (result is null) return null;
         var row = new Dictionary<string, double> { ["step"] = _step, ["wall_seconds"] = Math.Round(_wallSeconds, 3) };
         foreach (var (k, v) in result) row[k] = v;
@@ -182,6 +185,7 @@ public sealed class Trainer : IDisposable
     public void Dispose()
     {
         _machinery.Dispose();
+        _evaluator?.Dispose();
         _generator.Dispose();
     }
 }

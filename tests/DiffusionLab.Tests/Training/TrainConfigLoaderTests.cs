@@ -63,7 +63,7 @@ public class TrainConfigLoaderTests
     {
         var c = FromText("""{"Model": {"Preset": "MDT-Tiny/4", "RelativePositionBias": false, "PositionEmbedding": "None"}, "Training": {"Steps": 11}}""");
         var again = TrainConfigLoader.FromJson(TrainConfigLoader.ToJson(c), "resolved");
-        Assert.Equal(c, again with { Data = c.Data, Optimizer = c.Optimizer });
+        Assert.Equal(c, again);
         Assert.Equal(TrainConfigLoader.ToJson(c).ToJsonString(), TrainConfigLoader.ToJson(again).ToJsonString());
         Assert.Equal(PositionEmbeddingKind.None, again.Model.PositionEmbedding);
     }
