@@ -9,13 +9,11 @@ namespace DiffusionLab.Training;
 /// </summary>
 public sealed class ExponentialMovingAverage
 {
-    private readonly nn.Module _source;
     private readonly List<(Tensor Ema, Tensor Source)> _parameters;
     private readonly List<(Tensor Ema, Tensor Source)> _buffers;
 
     public ExponentialMovingAverage(nn.Module source, nn.Module shadow, double decay)
     {
-        _source = source;
         Shadow = shadow;
         Decay = decay;
         var src = source.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter);
@@ -44,6 +42,4 @@ public sealed class ExponentialMovingAverage
         using var _ = torch.no_grad();
         foreach (var (ema, src) in _parameters) ema.lerp_(src, 1 - Decay);
     }
-
-    public override string ToString() => $"EMA({_source.GetName()}, decay {Decay})";
 }
