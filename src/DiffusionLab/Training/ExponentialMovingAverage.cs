@@ -4,18 +4,22 @@ using static TorchSharp.torch;
 namespace DiffusionLab.Training;
 
 /// <summary>
-/// EMA of a model's weights, θ_ema ← d·θ_ema + (1−d)·θ, every step with no warm-up, starting as a
-/// copy of the initial weights (DiT/MDT train.py, decay 0.9999). Buffers are copied.
+/// EMA of a model's weights, θ_ema ← d·θ_ema + (1−d)·θ, every step, starting as a copy of the
+/// initial weights (DiT/MDT train.py: decay 0.9999, no warm-up). Buffers are copied.
+/// With warm-up the decay of optimizer step t (1-based) is min(d, (1 + t) / (10 + t)) (diffusers'
+/// EMAModel): without it, a run of a few thousand steps at d = 0.999 still holds e^(−steps/1000) of
+/// its random initial weights in the average, and samples from it are noise.
 /// </summary>
 public sealed class ExponentialMovingAverage
 {
     private readonly List<(Tensor Ema, Tensor Source)> _parameters;
     private readonly List<(Tensor Ema, Tensor Source)> _buffers;
 
-    public ExponentialMovingAverage(nn.Module source, nn.Module shadow, double decay)
+    public ExponentialMovingAverage(nn.Module source, nn.Module shadow, double decay, bool warmup = false)
     {
         Shadow = shadow;
         Decay = decay;
+        Warmup = warmup;
         var src = source.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter);
         _parameters = shadow.named_parameters().Select(p => ((Tensor)p.parameter, src[p.name])).ToList();
         var srcBuffers = source.named_buffers().ToDictionary(b => b.name, b => b.buffer);
@@ -30,6 +34,11 @@ public sealed class ExponentialMovingAverage
 
     public double Decay { get; }
 
+    public bool Warmup { get; }
+
+    /// <summary>The decay applied at optimizer step <paramref name="step"/> (1-based).</summary>
+    public double DecayAt(long step) => Warmup ? Math.Min(Decay, (1.0 + step) / (10.0 + step)) : Decay;
+
     public void CopyFromSource()
     {
         using var _ = torch.no_grad();
@@ -37,9 +46,11 @@ public sealed class ExponentialMovingAverage
         foreach (var (ema, src) in _buffers) ema.copy_(src);
     }
 
-    public void Update()
+    /// <summary>Averages in the current weights after optimizer step <paramref name="step"/> (1-based; it sets the warm-up decay).</summary>
+    public void Update(long step)
     {
         using var _ = torch.no_grad();
-        foreach (var (ema, src) in _parameters) ema.lerp_(src, 1 - Decay);
+        double decay = DecayAt(step);
+        foreach (var (ema, src) in _parameters) ema.lerp_(src, 1 - decay);
     }
 }

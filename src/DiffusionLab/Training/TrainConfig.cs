@@ -58,6 +58,8 @@ public sealed record TrainingSection
     public int BatchSize { get; init; } = 256;
     /// <summary>EMA decay (papers: 0.9999, no warm-up). Short runs need a smaller value to be useful.</summary>
     public double EmaDecay { get; init; } = 0.9999;
+    /// <summary>Decay min(EmaDecay, (1+t)/(10+t)) at step t (diffusers' EMAModel); the papers use none.</summary>
+    public bool EmaWarmup { get; init; } = false;
     public long Seed { get; init; } = 0;
     /// <summary>"fp32" or "bf16" (CUDA only: bf16 compute, fp32 master weights).</summary>
     public string Precision { get; init; } = "fp32";

@@ -25,7 +25,7 @@ public sealed class TrainingStep : IDisposable
         Model.to(device);
         var shadow = DenoiserFactory.Create(config.Model);
         shadow.to(device);
-        Ema = new ExponentialMovingAverage(Model, shadow, config.Training.EmaDecay);
+        Ema = new ExponentialMovingAverage(Model, shadow, config.Training.EmaDecay, config.Training.EmaWarmup);
         Optimizer = OptimizerFactory.Create(config.Optimizer, Model.named_parameters());
         _gradClip = config.Optimizer.GradClip;
 
@@ -68,7 +68,7 @@ public sealed class TrainingStep : IDisposable
         _bf16?.PushGradients();
         double gradNorm = _gradClip is { } clip ? Optimizer.ClipGradNorm(clip) : double.NaN;
         Optimizer.Step();
-        Ema.Update();
+        Ema.Update(Optimizer.StepCount);
         return (output.Logged, gradNorm);
     }
 
