@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using DiffusionLab.Imaging;
 using DiffusionLab.IO;
 
 namespace DiffusionLab.Training;
@@ -19,13 +18,8 @@ public static class StudyReport
     {
         Directory.CreateDirectory(outDirectory);
         AtomicFile.WriteAllText(Path.Combine(outDirectory, "metrics.csv"), results.ToCsv());
-        var label = spec.Runs.ToDictionary(r => r.Name, r => string.IsNullOrEmpty(r.Label) ? r.Name : r.Label);
-        LineChart.Save($"{spec.Name}: FD vs training steps (mean of {spec.Seeds.Length} seeds)", "training step", "FD (MNIST classifier features)",
-            spec.Runs.Select(r => (label[r.Name], Curve(results, r.Name, c => c.Step), Curve(results, r.Name, c => c.Fd))).ToList(),
-            Path.Combine(outDirectory, "curves.png"), logY: true);
-        LineChart.Save($"{spec.Name}: FD vs training wall-clock (mean of {spec.Seeds.Length} seeds)", "training seconds", "FD (MNIST classifier features)",
-            spec.Runs.Select(r => (label[r.Name], Curve(results, r.Name, c => c.WallSeconds), Curve(results, r.Name, c => c.Fd))).ToList(),
-            Path.Combine(outDirectory, "curves-wallclock.png"), logY: true);
+        AtomicFile.WriteAllBytes(Path.Combine(outDirectory, "curves.png"), StudyFigures.FdCurvesPng(spec, results, wallClock: false));
+        AtomicFile.WriteAllBytes(Path.Combine(outDirectory, "curves-wallclock.png"), StudyFigures.FdCurvesPng(spec, results, wallClock: true));
 
         string samples = Path.Combine(outDirectory, "samples");
         Directory.CreateDirectory(samples);
@@ -35,16 +29,14 @@ public static class StudyReport
             var last = Directory.Exists(dir) ? Directory.GetFiles(dir, "step-*.png").Order(StringComparer.Ordinal).LastOrDefault() : null;
             if (last is not null) File.Copy(last, Path.Combine(samples, $"{run}.png"), overwrite: true);
         }
-        AtomicFile.WriteAllText(Path.Combine(outDirectory, "README.md"), Readme(spec, scale, results, provenance, label));
+        AtomicFile.WriteAllText(Path.Combine(outDirectory, "README.md"), Readme(spec, scale, results, provenance));
     }
-
-    private static IReadOnlyList<double> Curve(StudyResults results, string run, Func<(long Step, double WallSeconds, double Fd), double> pick) =>
-        results.MeanFdCurve(run).Select(pick).ToList();
 
     private static string F(double v, string format = "F2") => v.ToString(format, CultureInfo.InvariantCulture);
 
-    public static string Readme(StudySpec spec, string scale, StudyResults results, StudyProvenance p, IReadOnlyDictionary<string, string> label)
+    public static string Readme(StudySpec spec, string scale, StudyResults results, StudyProvenance p)
     {
+        var summary = StudySummary.Of(spec, results);
         var sb = new StringBuilder();
         sb.AppendLine($"# {spec.Name}").AppendLine().AppendLine(spec.Description).AppendLine();
         sb.AppendLine($"- command: `{p.Command}`");
@@ -56,48 +48,30 @@ public static class StudyReport
 
         sb.AppendLine("## Final FD and class accuracy").AppendLine();
         sb.AppendLine("| run | config | final step | FD per seed | mean FD | class accuracy |").AppendLine("|---|---|---|---|---|---|");
-        foreach (var run in spec.Runs)
+        foreach (var row in summary.Rows)
         {
-            var curve = results.MeanFdCurve(run.Name);
-            var finals = results.FinalFds(run.Name);
-            if (curve.Count == 0) { sb.AppendLine($"| {label[run.Name]} | `{run.Config}` | – | not evaluated | – | – |"); continue; }
-            var acc = results.FinalClassAccuracy(run.Name);
-            sb.AppendLine($"| {label[run.Name]} | `{run.Config}`{(run.Set.Length > 0 ? " " + string.Join(" ", run.Set.Select(s => $"`{s}`")) : "")} | {curve[^1].Step} | {string.Join(" / ", finals.Select(f => F(f)))} | {F(curve[^1].Fd)} | {(acc is { } a ? F(a, "F3") : "–")} |");
+            var run = row.Run;
+            if (row.FinalStep is null) { sb.AppendLine($"| {row.Label} | `{run.Config}` | – | not evaluated | – | – |"); continue; }
+            sb.AppendLine($"| {row.Label} | `{run.Config}`{(run.Set.Length > 0 ? " " + string.Join(" ", run.Set.Select(s => $"`{s}`")) : "")} | {row.FinalStep} | {string.Join(" / ", row.FinalFds.Select(f => F(f)))} | {F(row.MeanFinalFd!.Value)} | {(row.ClassAccuracy is { } a ? F(a, "F3") : "–")} |");
         }
 
-        var baseFinal = results.FinalFds(spec.Baseline);
-        sb.AppendLine().AppendLine($"## Speed-up: training to {label[spec.Baseline]}'s final FD").AppendLine();
-        if (baseFinal.Count == 0) { sb.AppendLine("The baseline has no evaluation yet."); return sb.ToString(); }
-        double target = baseFinal.Average();
-        var baseReach = results.Reach(spec.Baseline, target)!.Value;
+        sb.AppendLine().AppendLine($"## Speed-up: training to {summary.BaselineLabel}'s final FD").AppendLine();
+        if (summary.Target is not { } target) { sb.AppendLine("The baseline has no evaluation yet."); return sb.ToString(); }
         sb.AppendLine($"Target: the baseline's final mean FD, {F(target)}. Steps and seconds are linearly interpolated between evaluations of the mean curve; the speed-up is the baseline's steps (seconds) divided by the run's.").AppendLine();
         sb.AppendLine("| run | steps to target | speed-up (steps) | seconds to target | speed-up (wall-clock) |").AppendLine("|---|---|---|---|---|");
-        var speedups = new Dictionary<string, double?>();
-        foreach (var run in spec.Runs)
-        {
-            var reach = results.Reach(run.Name, target);
-            speedups[run.Name] = reach is { } r ? baseReach.Steps / r.Steps : null;
-            sb.AppendLine(reach is { } rr
-                ? $"| {label[run.Name]} | {F(rr.Steps, "F0")} | {F(baseReach.Steps / rr.Steps)}× | {F(rr.WallSeconds, "F0")} | {F(baseReach.WallSeconds / rr.WallSeconds)}× |"
-                : $"| {label[run.Name]} | not reached in {results.MeanFdCurve(run.Name).LastOrDefault().Step} steps | < 1× | – | – |");
-        }
+        foreach (var row in summary.Rows)
+            sb.AppendLine(row.ToTarget is { } r
+                ? $"| {row.Label} | {F(r.Steps, "F0")} | {F(row.StepSpeedup!.Value)}× | {F(r.WallSeconds, "F0")} | {(row.WallClockSpeedup is { } w ? F(w) + "×" : "–")} |"
+                : $"| {row.Label} | not reached in {row.FinalStep} steps | < 1× | – | – |");
 
         sb.AppendLine().AppendLine("## Reading").AppendLine();
-        foreach (var run in spec.Runs.Where(r => r.Name != spec.Baseline))
+        foreach (var row in summary.Rows.Where(r => r.Run.Name != spec.Baseline))
         {
-            double? s = speedups[run.Name];
-            string measured = s is { } v ? $"{F(v)}× fewer steps than {label[spec.Baseline]} to its final FD" : $"did not reach {label[spec.Baseline]}'s final FD";
-            if (run.ClaimedSpeedup is { } claim)
-            {
-                string verdict = s is not { } m || m <= 1 ? "not reproduced at this scale"
-                    : m >= claim ? "reproduced at this scale" : "partly reproduced (faster than the baseline, less than claimed)";
-                sb.AppendLine($"- **{label[run.Name]}**: {measured}; the paper claims about {F(claim, "G3")}×{(run.Claim is null ? "" : $" ({run.Claim})")}: {verdict}.");
-            }
+            string measured = row.StepSpeedup is { } v ? $"{F(v)}× fewer steps than {summary.BaselineLabel} to its final FD" : $"did not reach {summary.BaselineLabel}'s final FD";
+            if (row.Run.ClaimedSpeedup is { } claim)
+                sb.AppendLine($"- **{row.Label}**: {measured}; the paper claims about {F(claim, "G3")}×{(row.Run.Claim is null ? "" : $" ({row.Run.Claim})")}: {summary.Verdict(row)}.");
             else
-            {
-                double final = results.FinalFds(run.Name).DefaultIfEmpty(double.NaN).Average();
-                sb.AppendLine($"- **{label[run.Name]}**: {measured}; final mean FD {F(final)} against {F(target)}{(run.Claim is null ? "" : $"; paper: {run.Claim}")}.");
-            }
+                sb.AppendLine($"- **{row.Label}**: {measured}; final mean FD {F(row.MeanFinalFd ?? double.NaN)} against {F(target)}{(row.Run.Claim is null ? "" : $"; paper: {row.Run.Claim}")}.");
         }
         sb.AppendLine().AppendLine($"Seeds: {spec.Seeds.Length}. With few seeds and a small scale, differences of a few FD points are within seed-to-seed spread: compare them with the per-seed columns above.");
         return sb.ToString();

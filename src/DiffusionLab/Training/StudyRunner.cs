@@ -35,6 +35,7 @@ public sealed class StudyRunner(StudySpec spec, string scale, Device device, str
             var progress = new TrainingProgress(log, ReferenceEquals(log, Console.Out) && !Console.IsOutputRedirected, config.Training.Steps, 0, config.Training.LogEvery);
             using var trainer = new Trainer(config, folder, device, progress);
             trainer.Train(cancellation: cancellation);
+            cancellation.ThrowIfCancellationRequested();
             // A run stopped between its last step and its final evaluation resumes here with nothing to train.
             if (!IsFinished(folder, config) && trainer.Step == config.Training.Steps) trainer.Evaluate();
         }

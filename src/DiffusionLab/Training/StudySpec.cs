@@ -49,6 +49,29 @@ public sealed record StudySpec
         Scales.TryGetValue(scale, out var o) ? o
             : throw new ConfigException($"study '{Name}': scale '{scale}' unknown; expected one of {string.Join(", ", Scales.Keys)}");
 
+    /// <summary>
+    /// The same study restricted to some of its runs and seeds (a short live re-run in a notebook);
+    /// the baseline must stay among them, since the speed-ups are measured against it.
+    /// </summary>
+    public StudySpec Select(IReadOnlyCollection<string> runs, IReadOnlyCollection<long> seeds)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        ArgumentNullException.ThrowIfNull(seeds);
+        foreach (var name in runs)
+            if (!Runs.Any(r => r.Name == name)) throw new ConfigException($"study '{Name}': run '{name}' unknown; expected one of {string.Join(", ", Runs.Select(r => r.Name))}");
+        if (!runs.Contains(Baseline)) throw new ConfigException($"study '{Name}': the selection must keep the baseline run '{Baseline}'");
+        if (seeds.Count == 0) throw new ConfigException($"study '{Name}': expected at least one seed");
+        return this with { Runs = Runs.Where(r => runs.Contains(r.Name)).ToArray(), Seeds = seeds.ToArray() };
+    }
+
+    /// <summary>The same study with one more named scale (e.g. a notebook's own step budget).</summary>
+    public StudySpec WithScale(string scale, IEnumerable<string> overrides)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(scale);
+        ArgumentNullException.ThrowIfNull(overrides);
+        return this with { Scales = new Dictionary<string, string[]>(Scales) { [scale] = overrides.ToArray() } };
+    }
+
     /// <summary>The resolved config of one run at one seed and scale.</summary>
     public TrainConfig Config(StudyRun run, long seed, string scale) =>
         TrainConfigLoader.Load(ConfigPath(run), [.. run.Set, .. ScaleOverrides(scale), $"Training.Seed={seed}"]);

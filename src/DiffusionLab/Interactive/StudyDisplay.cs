@@ -1,0 +1,122 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using DiffusionLab.Training;
+
+namespace DiffusionLab.Interactive;
+
+/// <summary>
+/// A study in a notebook (and in results/&lt;study&gt;/curves.html): the FD curves of every run as one
+/// interactive figure, the final-FD and speed-up tables, and the runs' sample grids, as HTML strings
+/// for <c>display(HTML(...))</c>. The numbers come from <see cref="StudySummary"/>, the same ones the
+/// study's README states.
+/// </summary>
+public static class StudyDisplay
+{
+    private static readonly string[] Colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"];
+
+    /// <summary>
+    /// Mean FD over seeds against training steps (left) and wall-clock seconds (right), log FD axis;
+    /// each seed's own evaluations are the faint points around its run's line.
+    /// </summary>
+    public static string FdChartHtml(StudySpec spec, StudyResults results, int height = 480)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(results);
+        var traces = new JsonArray();
+        for (int i = 0; i < spec.Runs.Length; i++)
+        {
+            var run = spec.Runs[i];
+            var curve = results.MeanFdCurve(run.Name);
+            string name = string.IsNullOrEmpty(run.Label) ? run.Name : run.Label;
+            string color = Colors[i % Colors.Length];
+            traces.Add(Trace(name, color, curve.Select(c => (double)c.Step), curve.Select(c => c.Fd), "x", "y", showLegend: true));
+            traces.Add(Trace(name, color, curve.Select(c => c.WallSeconds), curve.Select(c => c.Fd), "x2", "y2", showLegend: false));
+            var perSeed = results.Seeds(run.Name).SelectMany(s => results.Evaluations(run.Name, s)).ToList();
+            traces.Add(Trace(name, color, perSeed.Select(r => (double)r.Step), perSeed.Select(r => r.Fd!.Value), "x", "y", showLegend: false, seeds: true));
+            traces.Add(Trace(name, color, perSeed.Select(r => r.WallSeconds), perSeed.Select(r => r.Fd!.Value), "x2", "y2", showLegend: false, seeds: true));
+        }
+        var layout = new JsonObject
+        {
+            ["title"] = new JsonObject { ["text"] = $"{spec.Name}: FD (lines: mean of {spec.Seeds.Length} seeds; points: each seed)" },
+            ["grid"] = new JsonObject { ["rows"] = 1, ["columns"] = 2, ["pattern"] = "independent" },
+            ["xaxis"] = new JsonObject { ["title"] = new JsonObject { ["text"] = "training step" } },
+            ["xaxis2"] = new JsonObject { ["title"] = new JsonObject { ["text"] = "training seconds" } },
+            ["yaxis"] = new JsonObject { ["title"] = new JsonObject { ["text"] = "FD" }, ["type"] = "log" },
+            ["yaxis2"] = new JsonObject { ["type"] = "log" },
+            ["height"] = height,
+        };
+        return PlotlyChart.Html(traces, layout, height);
+    }
+
+    /// <summary>The static counterpart: FD against steps or wall-clock as a PNG (base64, for image/png outputs).</summary>
+    public static string FdCurvesPng(StudySpec spec, StudyResults results, bool wallClock = false) =>
+        Convert.ToBase64String(StudyFigures.FdCurvesPng(spec, results, wallClock));
+
+    /// <summary>Final FD per seed, mean and class accuracy of every run.</summary>
+    public static string FinalTableHtml(StudySummary summary)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        var html = new StringBuilder("<table><thead><tr><th>run</th><th>overrides</th><th>final step</th><th>FD per seed</th><th>mean FD</th><th>class accuracy</th></tr></thead><tbody>");
+        foreach (var row in summary.Rows)
+            html.Append($"<tr><td>{Enc(row.Label)}</td><td><code>{Enc(string.Join(" ", row.Run.Set))}</code></td><td>{row.FinalStep?.ToString(CultureInfo.InvariantCulture) ?? "–"}</td>"
+                + $"<td>{Enc(string.Join(" / ", row.FinalFds.Select(f => F(f))))}</td><td><b>{(row.MeanFinalFd is { } m ? F(m) : "–")}</b></td><td>{(row.ClassAccuracy is { } a ? F(a, "F3") : "–")}</td></tr>");
+        return html.Append("</tbody></table>").ToString();
+    }
+
+    /// <summary>Steps and seconds to the baseline's final mean FD, as speed-ups, with the paper's claim beside them.</summary>
+    public static string SpeedupTableHtml(StudySummary summary)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        if (summary.Target is not { } target) return $"<p>{Enc(summary.BaselineLabel)} has no evaluation yet.</p>";
+        var html = new StringBuilder($"<p>Target: {Enc(summary.BaselineLabel)}'s final mean FD, {F(target)} (interpolated between evaluations).</p>");
+        html.Append("<table><thead><tr><th>run</th><th>steps to target</th><th>speed-up (steps)</th><th>seconds to target</th><th>speed-up (wall-clock)</th><th>paper</th></tr></thead><tbody>");
+        foreach (var row in summary.Rows)
+        {
+            string claim = row.Run.ClaimedSpeedup is { } c ? $"{F(c, "G3")}×: {summary.Verdict(row)}" : row.Run.Claim ?? "";
+            html.Append(row.ToTarget is { } r
+                ? $"<tr><td>{Enc(row.Label)}</td><td>{F(r.Steps, "F0")}</td><td><b>{F(row.StepSpeedup!.Value)}×</b></td><td>{F(r.WallSeconds, "F0")}</td><td>{(row.WallClockSpeedup is { } w ? F(w) + "×" : "–")}</td><td>{Enc(claim)}</td></tr>"
+                : $"<tr><td>{Enc(row.Label)}</td><td>not reached in {row.FinalStep} steps</td><td>&lt; 1×</td><td>–</td><td>–</td><td>{Enc(claim)}</td></tr>");
+        }
+        return html.Append("</tbody></table>").ToString();
+    }
+
+    /// <summary>The sample grid of every run that has one under <c>resultsDirectory/samples/RUN.png</c>, captioned with its label.</summary>
+    public static string SamplesHtml(StudySpec spec, string resultsDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var html = new StringBuilder("<div style=\"display:flex;flex-wrap:wrap;gap:1em\">");
+        int shown = 0;
+        foreach (var run in spec.Runs)
+        {
+            string png = Path.Combine(resultsDirectory, "samples", run.Name + ".png");
+            if (!File.Exists(png)) continue;
+            shown++;
+            html.Append($"<figure style=\"margin:0\"><img src=\"data:image/png;base64,{Convert.ToBase64String(File.ReadAllBytes(png))}\" style=\"image-rendering:pixelated\"/>"
+                + $"<figcaption>{Enc(string.IsNullOrEmpty(run.Label) ? run.Name : run.Label)}</figcaption></figure>");
+        }
+        if (shown == 0) throw new ArgumentException($"study results '{resultsDirectory}': no sample grids under samples/ for the runs of '{spec.Name}'");
+        return html.Append("</div>").ToString();
+    }
+
+    private static JsonObject Trace(string name, string color, IEnumerable<double> x, IEnumerable<double> y, string xAxis, string yAxis, bool showLegend, bool seeds = false) => new()
+    {
+        ["type"] = "scatter",
+        ["mode"] = seeds ? "markers" : "lines+markers",
+        ["name"] = seeds ? name + " (seeds)" : name,
+        ["legendgroup"] = name,
+        ["showlegend"] = showLegend,
+        ["opacity"] = seeds ? 0.35 : 1.0,
+        ["line"] = new JsonObject { ["color"] = color },
+        ["marker"] = new JsonObject { ["color"] = color, ["size"] = seeds ? 5 : 7 },
+        ["x"] = new JsonArray(x.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray()),
+        ["y"] = new JsonArray(y.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray()),
+        ["xaxis"] = xAxis,
+        ["yaxis"] = yAxis,
+    };
+
+    private static string F(double v, string format = "F2") => v.ToString(format, CultureInfo.InvariantCulture);
+
+    private static string Enc(string s) => WebUtility.HtmlEncode(s);
+}
