@@ -65,6 +65,26 @@ public static class StudyDisplay
         return html.Append("</tbody></table>").ToString();
     }
 
+    /// <summary>
+    /// An ablation's table: per arm the mean final FD, the range over seeds, the difference of the means to the
+    /// baseline arm, and the paper's number where it gives one.
+    /// </summary>
+    public static string AblationTableHtml(StudySummary summary)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        double? baseline = summary[summary.Baseline.Name].MeanFinalFd;
+        var html = new StringBuilder("<table><thead><tr><th>variant</th><th>overrides</th><th>mean final FD</th><th>seed range</th><th>Δ vs " + Enc(summary.BaselineLabel) + "</th><th>paper</th></tr></thead><tbody>");
+        foreach (var row in summary.Rows)
+        {
+            string range = row.FinalFds.Count > 0 ? $"{F(row.FinalFds.Min())} – {F(row.FinalFds.Max())}" : "–";
+            string delta = row.Run.Name == summary.Baseline.Name ? "(baseline)"
+                : row.MeanFinalFd is { } m && baseline is { } b ? (m - b >= 0 ? "+" : "") + F(m - b) : "–";
+            html.Append($"<tr><td>{Enc(row.Label)}</td><td><code>{Enc(string.Join(" ", row.Run.Set))}</code></td><td><b>{(row.MeanFinalFd is { } mean ? F(mean) : "–")}</b></td>"
+                + $"<td>{range}</td><td>{delta}</td><td>{Enc(row.Run.Claim ?? "")}</td></tr>");
+        }
+        return html.Append("</tbody></table>").ToString();
+    }
+
     /// <summary>Steps and seconds to the baseline's final mean FD, as speed-ups, with the paper's claim beside them.</summary>
     public static string SpeedupTableHtml(StudySummary summary)
     {
