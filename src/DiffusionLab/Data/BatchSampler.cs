@@ -15,11 +15,11 @@ namespace DiffusionLab.Data;
 /// </remarks>
 public sealed class BatchSampler : IDisposable
 {
-    private readonly LabeledImages _data;
+    private readonly ITrainingSet _data;
     private readonly Generator _generator;
     private Tensor? _permutation;
 
-    public BatchSampler(LabeledImages data, int batchSize, Generator generator)
+    public BatchSampler(ITrainingSet data, int batchSize, Generator generator)
     {
         if (batchSize < 1 || batchSize > data.Count)
             throw new ArgumentOutOfRangeException(nameof(batchSize), $"batchSize {batchSize}: expected 1..{data.Count} (the data set size)");
@@ -50,7 +50,8 @@ public sealed class BatchSampler : IDisposable
         (Epoch, Position, EpochSeed) = state;
     }
 
-    public (Tensor images, Tensor labels) Next(Device device)
+    /// <summary>The next batch on <paramref name="device"/>: images and their conditions (labels or token ids).</summary>
+    public (Tensor images, Tensor conditions) Next(Device device)
     {
         if (_permutation is null || Position + BatchSize > _data.Count)
         {
@@ -63,7 +64,8 @@ public sealed class BatchSampler : IDisposable
         }
         using var index = _permutation.narrow(0, Position, BatchSize);
         Position += BatchSize;
-        return (Move(_data.Images.index_select(0, index), device), Move(_data.Labels.index_select(0, index), device));
+        var (images, conditions) = _data.Batch(index);
+        return (Move(images, device), Move(conditions, device));
     }
 
     // The permutation outlives the caller's per-step dispose scope, so it must not belong to it.

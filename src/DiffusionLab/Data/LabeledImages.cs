@@ -6,7 +6,7 @@ namespace DiffusionLab.Data;
 /// A labelled image set held in memory: images (N,C,H,W) float32 in [−1,1] (the range the diffusion
 /// process works in) and class indices (N) int64. Owns its two tensors.
 /// </summary>
-public sealed class LabeledImages : IDisposable
+public sealed class LabeledImages : ITrainingSet, IDisposable
 {
     public LabeledImages(Tensor images, Tensor labels, int numClasses, IReadOnlyList<string> classNames)
     {
@@ -32,6 +32,8 @@ public sealed class LabeledImages : IDisposable
     public int Count => (int)Images.shape[0];
     public int Channels => (int)Images.shape[1];
     public int Size => (int)Images.shape[2];
+
+    public (Tensor Images, Tensor Conditions) Batch(Tensor indices) => (Images.index_select(0, indices), Labels.index_select(0, indices));
 
     public void Dispose()
     {

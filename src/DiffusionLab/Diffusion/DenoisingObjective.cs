@@ -11,12 +11,12 @@ public sealed class DenoisingObjective(
     Func<Tensor, Tensor, Tensor, Tensor> network,
     LossWeighting weighting,
     double labelDropout,
-    long nullClass) : IDenoisingObjective
+    Tensor nullCondition) : IDenoisingObjective
 {
-    public ObjectiveOutput Compute(Tensor x0, Tensor labels, Generator generator)
+    public ObjectiveOutput Compute(Tensor x0, Tensor conditions, Generator generator)
     {
         var t = TrainingDraws.Timesteps(x0.shape[0], diffusion.NumTimesteps, generator, x0.device);
-        var y = TrainingDraws.DropLabels(labels, labelDropout, nullClass, generator);
+        var y = TrainingDraws.DropConditions(conditions, labelDropout, nullCondition, generator);
         var noise = TrainingDraws.Noise(x0, generator);
         var losses = diffusion.TrainingLosses(xt => network(xt, t, y), x0, t, noise, weighting);
         var loss = losses.Loss.mean();

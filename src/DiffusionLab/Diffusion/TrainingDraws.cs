@@ -17,11 +17,18 @@ public static class TrainingDraws
     public static Tensor Noise(Tensor like, Generator generator) =>
         torch.randn(like.shape, dtype: ScalarType.Float32, generator: generator).to(like.dtype).to(like.device);
 
-    /// <summary>Classifier-free guidance training: each label becomes the null class with probability p.</summary>
-    public static Tensor DropLabels(Tensor labels, double probability, long nullClass, Generator generator)
+    /// <summary>
+    /// Classifier-free guidance training: each condition (a class index of (N), or a row of token ids of (N, L))
+    /// becomes <paramref name="nullCondition"/> (a scalar null class, or the (L) ids of the empty prompt) with
+    /// probability p. One draw per item either way, so the generator advances the same for both kinds.
+    /// </summary>
+    public static Tensor DropConditions(Tensor conditions, double probability, Tensor nullCondition, Generator generator)
     {
-        if (probability <= 0) return labels;
-        var drop = (torch.rand([labels.shape[0]], generator: generator) < probability).to(labels.device);
-        return torch.where(drop, torch.full_like(labels, nullClass), labels);
+        if (probability <= 0) return conditions;
+        var shape = new long[conditions.dim()];
+        Array.Fill(shape, 1L);
+        shape[0] = conditions.shape[0];
+        var drop = (torch.rand([conditions.shape[0]], generator: generator) < probability).to(conditions.device).view(shape);
+        return torch.where(drop, nullCondition.to(conditions.dtype).to(conditions.device), conditions);
     }
 }

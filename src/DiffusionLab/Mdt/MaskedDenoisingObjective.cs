@@ -14,7 +14,7 @@ public sealed class MaskedDenoisingObjective(
     MaskedDiffusionTransformer network,
     LossWeighting weighting,
     double labelDropout,
-    long nullClass,
+    Tensor nullCondition,
     ScalarType computeType = ScalarType.Float32) : IDenoisingObjective
 {
     /// <summary>The network in its compute precision (bf16 under mixed precision); losses stay in float32.</summary>
@@ -23,15 +23,15 @@ public sealed class MaskedDenoisingObjective(
     private Tensor Masked(Tensor xt, Tensor t, Tensor y, MaskingResult masking) =>
         network.ForwardMasked(xt.to(computeType), t, y, masking).to(ScalarType.Float32);
 
-    public ObjectiveOutput Compute(Tensor x0, Tensor labels, Generator generator)
+    public ObjectiveOutput Compute(Tensor x0, Tensor conditions, Generator generator)
     {
         long n = x0.shape[0];
         var t = TrainingDraws.Timesteps(n, diffusion.NumTimesteps, generator, x0.device);
 
-        var y = TrainingDraws.DropLabels(labels, labelDropout, nullClass, generator);
+        var y = TrainingDraws.DropConditions(conditions, labelDropout, nullCondition, generator);
         var full = diffusion.TrainingLosses(xt => Full(xt, t, y), x0, t, TrainingDraws.Noise(x0, generator), weighting);
 
-        var yMasked = TrainingDraws.DropLabels(labels, labelDropout, nullClass, generator);
+        var yMasked = TrainingDraws.DropConditions(conditions, labelDropout, nullCondition, generator);
         double ratio = network.DrawMaskRatio(generator);
         var masking = RandomMasking.Draw(n, network.Config.NumTokens, ratio, x0.device, generator);
         var masked = diffusion.TrainingLosses(xt => Masked(xt, t, yMasked, masking), x0, t, TrainingDraws.Noise(x0, generator), weighting);

@@ -36,21 +36,39 @@ public sealed class Attention : nn.Module<Tensor, Tensor>
     public bool HasRelativePositionBias => rel_pos_bias is not null;
 
     /// <summary>Full attention over all tokens (full relative bias where there is one).</summary>
-    public override Tensor forward(Tensor x) => forward(x, null);
+    public override Tensor forward(Tensor x) => Attend(x, null, null);
 
     /// <summary>
     /// x (B, K, D). With <paramref name="idsKeep"/> (B, K) the tokens are the kept ones in that order,
     /// and the relative bias is gathered on both axes (mdt.md §3 masked path).
     /// </summary>
-    public Tensor forward(Tensor x, Tensor? idsKeep)
+    public Tensor forward(Tensor x, Tensor? idsKeep) => Attend(x, null, idsKeep);
+
+    /// <summary>
+    /// The tokens x (B, K, D) attend over themselves and over <paramref name="extraKeysValues"/> (B, E, D), which
+    /// only give keys and values (through the same projections) and get no relative bias: the building block of
+    /// consistent self-attention, where the extra tokens are sampled from the other images.
+    /// </summary>
+    public Tensor Attend(Tensor x, Tensor? extraKeysValues, Tensor? idsKeep)
     {
         using var scope = NewDisposeScope();
-        long b = x.shape[0], n = x.shape[1], d = x.shape[2];
-        var heads = qkv.forward(x).view(b, n, 3, NumHeads, d / NumHeads).permute(2, 0, 3, 1, 4); // (3, B, H, K, d/H)
-        var (q, k, v) = (heads[0], heads[1], heads[2]);                                         // (B, H, K, d/H)
+        long b = x.shape[0], n = x.shape[1], d = x.shape[2], dh = d / NumHeads;
+        var heads = qkv.forward(x).view(b, n, 3, NumHeads, dh).permute(2, 0, 3, 1, 4);           // (3, B, H, K, dh)
+        var (q, k, v) = (heads[0], heads[1], heads[2]);                                         // (B, H, K, dh)
         var bias = rel_pos_bias is null ? null
             : (idsKeep is null ? rel_pos_bias.Bias() : rel_pos_bias.GatherBias(idsKeep)).to(x.dtype); // (H,K,K) | (B,H,K,K)
-        var o = nn.functional.scaled_dot_product_attention(q, k, v, attn_mask: bias, p: 0.0, is_casual: false); // (B, H, K, d/H)
+        if (extraKeysValues is not null)
+        {
+            long e = extraKeysValues.shape[1];
+            var kvWeight = qkv.weight!.narrow(0, d, 2 * d);                                     // (2D, D): the k and v rows
+            var kvBias = qkv.bias?.narrow(0, d, 2 * d);
+            var extra = nn.functional.linear(extraKeysValues, kvWeight, kvBias)
+                .view(b, e, 2, NumHeads, dh).permute(2, 0, 3, 1, 4);                            // (2, B, H, E, dh)
+            k = cat([k, extra[0]], dim: 2);                                                     // (B, H, K+E, dh)
+            v = cat([v, extra[1]], dim: 2);                                                     // (B, H, K+E, dh)
+            if (bias is not null) bias = nn.functional.pad(bias, [0, e]);                       // (…, K, K+E) zero for extra
+        }
+        var o = nn.functional.scaled_dot_product_attention(q, k, v, attn_mask: bias, p: 0.0, is_casual: false); // (B, H, K, dh)
         var y = proj.forward(o.transpose(1, 2).reshape(b, n, d));                              // (B, K, D)
         return y.MoveToOuterDisposeScope();
     }

@@ -18,4 +18,10 @@ public abstract class Denoiser : nn.Module<Tensor, Tensor, Tensor, Tensor>
     }
 
     public DenoiserConfig Config { get; }
+
+    /// <summary>
+    /// The condition of the unconditional pass, broadcastable against a batch of conditions: the null class
+    /// index NumClasses (a 0-dim int64 tensor) for class-conditional networks. The caller owns it.
+    /// </summary>
+    public virtual Tensor NullCondition() => torch.tensor((long)Config.NumClasses);
 }

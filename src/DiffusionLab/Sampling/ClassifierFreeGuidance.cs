@@ -11,27 +11,38 @@ public static class ClassifierFreeGuidance
 {
     /// <summary>
     /// A <see cref="DenoiseFn"/> over <paramref name="network"/> (x, t, y) → out that runs [x; x] with labels
-    /// [labels; null] in ONE call and returns the guided output for the conditional half (N, 2C, …): the guided
+    /// [labels; null class] in ONE call and returns the guided output for the conditional half (N, 2C, …): the guided
     /// channels mixed, the rest (and the variance half) from the conditional pass. w = 1 skips the unconditional pass.
     /// </summary>
     public static DenoiseFn Wrap(Func<Tensor, Tensor, Tensor, Tensor> network, Tensor labels, int nullClass, GuidanceSchedule schedule, GuidedChannels channels, int numOutputEps)
     {
+        if (labels is not null && labels.dim() != 1) throw new ArgumentException($"labels must be 1-D (N), got shape [{string.Join(", ", labels.shape)}]", nameof(labels));
+        return Wrap(network, labels!, torch.tensor((long)nullClass).DetachFromDisposeScope(), schedule, channels, numOutputEps);
+    }
+
+    /// <summary>
+    /// The same for any condition: <paramref name="conditions"/> (N, …) (class indices, or token ids (N, L)) with the
+    /// unconditional pass on <paramref name="nullCondition"/> broadcast to every item (the null class, or the (L) ids
+    /// of the empty prompt).
+    /// </summary>
+    public static DenoiseFn Wrap(Func<Tensor, Tensor, Tensor, Tensor> network, Tensor conditions, Tensor nullCondition, GuidanceSchedule schedule, GuidedChannels channels, int numOutputEps)
+    {
         ArgumentNullException.ThrowIfNull(network);
-        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(conditions);
         ArgumentNullException.ThrowIfNull(schedule);
         if (numOutputEps < 1) throw new ArgumentOutOfRangeException(nameof(numOutputEps), numOutputEps, "numOutputEps (C) must be at least 1");
-        if (labels.dim() != 1) throw new ArgumentException($"labels must be 1-D (N), got shape [{string.Join(", ", labels.shape)}]", nameof(labels));
-        // [labels] and [labels; null] on the sampling device, built once and kept out of the per-step dispose scopes.
+        ArgumentNullException.ThrowIfNull(nullCondition);
+        // [conditions] and [conditions; null] on the sampling device, built once and kept out of the per-step dispose scopes.
         Tensor? single = null, both = null;
         return (x, t) =>
         {
             long n = x.shape[0];
-            if (labels.shape[0] != n)
-                throw new ArgumentException($"labels have shape [{labels.shape[0]}], expected [{n}] for a batch of {n}");
+            if (conditions.shape[0] != n)
+                throw new ArgumentException($"conditions have {conditions.shape[0]} rows, expected {n} for a batch of {n}");
             if (single is null || single.device_type != x.device_type || single.device_index != x.device_index)
             {
-                single = labels.to(x.device, copy: true).DetachFromDisposeScope();
-                both = torch.cat([single, torch.full_like(single, nullClass)], 0).DetachFromDisposeScope();
+                single = conditions.to(x.device, copy: true).DetachFromDisposeScope();
+                both = torch.cat([single, nullCondition.to(single.dtype).to(x.device).expand_as(single)], 0).DetachFromDisposeScope();
             }
             if (schedule.IsIdentity) return network(x, t, single);
             var output = network(torch.cat([x, x], 0), torch.cat([t, t], 0), both!);

@@ -16,6 +16,7 @@ public sealed class TrainingStep : IDisposable
     private readonly Bf16Compute? _bf16;
     private readonly IDenoisingObjective _objective;
     private readonly double? _gradClip;
+    private readonly Tensor _nullCondition;
 
     /// <summary>Builds the model with the global torch seed set to <paramref name="seed"/> (the initial weights).</summary>
     public TrainingStep(TrainConfig config, Device device, long seed)
@@ -39,10 +40,12 @@ public sealed class TrainingStep : IDisposable
         var dtype = _bf16 is null ? ScalarType.Float32 : ScalarType.BFloat16;
         var diffusion = new GaussianDiffusion(BetaSchedule.Create(config.Diffusion.Schedule, config.Diffusion.Timesteps), config.Model.LearnSigma);
         var weighting = config.Diffusion.MinSnrGamma is { } gamma ? LossWeighting.MinSnr(gamma) : LossWeighting.None;
+        // Lives as long as the objective: outside every per-step dispose scope.
+        _nullCondition = Model.NullCondition().DetachFromDisposeScope();
         _objective = compute is MaskedDiffusionTransformer mdt
-            ? new MaskedDenoisingObjective(diffusion, mdt, weighting, config.Model.ClassDropoutProb, config.Model.NumClasses, dtype)
+            ? new MaskedDenoisingObjective(diffusion, mdt, weighting, config.Model.ClassDropoutProb, _nullCondition, dtype)
             : new DenoisingObjective(diffusion, (x, t, y) => compute.call(x.to(dtype), t, y).to(ScalarType.Float32),
-                weighting, config.Model.ClassDropoutProb, config.Model.NumClasses);
+                weighting, config.Model.ClassDropoutProb, _nullCondition);
     }
 
     public Denoiser Model { get; }
@@ -59,10 +62,10 @@ public sealed class TrainingStep : IDisposable
     /// One step on a batch; returns the objective's logged scalars (0-dim tensors in the caller's dispose
     /// scope) and the gradient norm before clipping (NaN when not clipping).
     /// </summary>
-    public (IReadOnlyDictionary<string, Tensor> Logged, double GradNorm) Run(Tensor images, Tensor labels, Generator generator)
+    public (IReadOnlyDictionary<string, Tensor> Logged, double GradNorm) Run(Tensor images, Tensor conditions, Generator generator)
     {
         _bf16?.PullWeights();
-        var output = _objective.Compute(images, labels, generator);
+        var output = _objective.Compute(images, conditions, generator);
         Optimizer.ZeroGrad();
         output.Loss.backward();
         _bf16?.PushGradients();
@@ -75,6 +78,7 @@ public sealed class TrainingStep : IDisposable
     public void Dispose()
     {
         Optimizer.Dispose();
+        _nullCondition.Dispose();
         _bf16?.Work.Dispose();
         Ema.Shadow.Dispose();
         Model.Dispose();
