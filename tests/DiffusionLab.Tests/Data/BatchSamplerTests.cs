@@ -17,7 +17,7 @@ public class BatchSamplerTests
         var sampler = new BatchSampler(data, 4, new Generator(3));
         var epochs = new List<long[]>();
         for (int e = 0; e < 3; e++)
-            epochs.Add(Enumerable.Range(0, 3).SelectMany(_ => sampler.Next(torch.CPU).labels.data<long>().ToArray()).ToArray());
+            epochs.Add(Enumerable.Range(0, 3).SelectMany(_ => sampler.Next(torch.CPU).conditions.data<long>().ToArray()).ToArray());
         foreach (var epoch in epochs) Assert.Equal(Enumerable.Range(0, 12).Select(i => (long)i), epoch.Order());
         Assert.NotEqual(epochs[0], epochs[1]);
         Assert.Equal(3, sampler.Epoch);
@@ -57,7 +57,7 @@ public class BatchSamplerTests
         var labels = new List<long>();
         for (int i = 0; i < batches; i++)
         {
-            labels.AddRange(sampler.Next(torch.CPU).labels.data<long>().ToArray());
+            labels.AddRange(sampler.Next(torch.CPU).conditions.data<long>().ToArray());
             torch.randn(4, generator: generator).Dispose();
         }
         return labels;

@@ -85,7 +85,7 @@ public class AttentionHookTests
 
         var plain = block.forward(x, c, null, null, text, null, "blocks.0");
         var identity = new Recording((a, h) => a.forward(h));
-        Assert.True(plain.equal(block.forward(x, c, null, null, text, identity, "blocks.0")).item<bool>());
+        Assert.True(plain.eq(block.forward(x, c, null, null, text, identity, "blocks.0")).all().item<bool>());
         Assert.Equal(["blocks.0"], identity.Calls);
 
         var withExtra = new Recording((a, h) => a.Attend(h, h.flip(0), null)); // every image also sees the other's tokens
