@@ -40,7 +40,21 @@ public sealed record DenoiserConfig
     /// <summary>MDT: masked shortcut in the side-interpolator (visible tokens keep the encoder output).</summary>
     public bool MaskedShortcut { get; init; } = true;
 
+    /// <summary>
+    /// Text: a text encoder trained with the network encodes token ids, blocks cross-attend to the text tokens,
+    /// and adaLN sees t_emb + the pooled text in place of y_emb.
+    /// </summary>
+    public ConditioningKind Conditioning { get; init; } = ConditioningKind.ClassLabel;
+    /// <summary>The tokenizer's vocabulary size (text conditioning; filled in from the data's tokenizer when 0).</summary>
+    public int TextVocabSize { get; init; } = 0;
+    /// <summary>Token positions of a prompt, BOS and EOS included (CharacterWorld captions: at most ~20).</summary>
+    public int TextMaxLength { get; init; } = 32;
+    public int TextWidth { get; init; } = 256;
+    public int TextDepth { get; init; } = 4;
+    public int TextHeads { get; init; } = 4;
+
     [JsonIgnore] public int GridSize => InputSize / PatchSize;
+    [JsonIgnore] public bool IsTextConditioned => Conditioning == ConditioningKind.Text;
     [JsonIgnore] public int NumTokens => GridSize * GridSize;
     [JsonIgnore] public int OutChannels => LearnSigma ? 2 * InChannels : InChannels;
     [JsonIgnore] public bool IsMasked => Architecture != Architecture.DiT;
@@ -58,6 +72,14 @@ public sealed record DenoiserConfig
         if (MlpRatio <= 0) p.Add($"MlpRatio={MlpRatio}: expected a positive number");
         if (NumClasses <= 0) p.Add($"NumClasses={NumClasses}: expected a positive integer");
         if (ClassDropoutProb is < 0 or >= 1) p.Add($"ClassDropoutProb={ClassDropoutProb}: expected a value in [0, 1)");
+        if (IsTextConditioned)
+        {
+            if (!IsMasked) p.Add($"Conditioning={Conditioning}: text conditioning is built for Architecture Mdt or MdtV2, not {Architecture}");
+            if (TextVocabSize <= 4) p.Add($"TextVocabSize={TextVocabSize}: expected the tokenizer's vocabulary size (special tokens and at least one word)");
+            if (TextMaxLength < 3) p.Add($"TextMaxLength={TextMaxLength}: expected at least 3 (BOS, a word, EOS)");
+            if (TextWidth <= 0 || TextHeads <= 0 || TextWidth % TextHeads != 0) p.Add($"TextWidth={TextWidth}, TextHeads={TextHeads}: expected positive values with TextWidth divisible by TextHeads");
+            if (TextDepth <= 0) p.Add($"TextDepth={TextDepth}: expected a positive integer");
+        }
         if (IsMasked)
         {
             if (DecodeLayer < 0 || DecodeLayer >= Depth) p.Add($"DecodeLayer={DecodeLayer}: expected 0 <= DecodeLayer < Depth={Depth}");

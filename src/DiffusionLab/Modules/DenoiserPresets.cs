@@ -2,8 +2,9 @@ namespace DiffusionLab.Modules;
 
 /// <summary>
 /// Named network configurations: the paper sizes S/B/L/XL with patch 2/4/8 (mdt.md §6; DiT Table 1)
-/// for DiT, MDT and MDTv2, plus "Tiny" presets for MNIST-10k on 2 CPU cores.
-/// Names: "DiT-S/2", "MDT-XL/2", "MDTv2-B/4", "MDTv2-Tiny/2", ...
+/// for DiT, MDT and MDTv2, plus "Tiny" presets for MNIST-10k on 2 CPU cores, and text-to-image MDT /
+/// MDTv2 presets on 64×64 RGB pixels ("T2I-"): "DiT-S/2", "MDT-XL/2", "MDTv2-B/4", "MDTv2-Tiny/2",
+/// "MDTv2-T2I-Tiny/4", "MDTv2-T2I-S/4", ...
 /// </summary>
 public static class DenoiserPresets
 {
@@ -22,7 +23,11 @@ public static class DenoiserPresets
         (from arch in new[] { "DiT", "MDT", "MDTv2" }
          from size in Sizes.Select(s => s.Name).Append("Tiny")
          from p in Patches
-         select $"{arch}-{size}/{p}").ToArray();
+         select $"{arch}-{size}/{p}")
+        .Concat(from arch in new[] { "MDT", "MDTv2" }
+                from size in new[] { "Tiny", "S", "B" }
+                from p in Patches
+                select $"{arch}-T2I-{size}/{p}").ToArray();
 
     /// <summary>The config a preset name stands for; throws naming the preset and the known names otherwise.</summary>
     public static DenoiserConfig Get(string name)
@@ -37,13 +42,32 @@ public static class DenoiserPresets
         config = null;
         var parts = name.Split('-', 2);
         if (parts.Length != 2) return false;
+        bool textToImage = parts[1].StartsWith("T2I-", StringComparison.Ordinal);
+        if (textToImage) parts[1] = parts[1]["T2I-".Length..];
         var sizePatch = parts[1].Split('/');
         if (sizePatch.Length != 2 || !int.TryParse(sizePatch[1], out int patch) || !Patches.Contains(patch)) return false;
         Architecture? arch = parts[0] switch { "DiT" => Architecture.DiT, "MDT" => Architecture.Mdt, "MDTv2" => Architecture.MdtV2, _ => null };
-        if (arch is null) return false;
+        if (arch is null || (textToImage && arch == Architecture.DiT)) return false;
 
         DenoiserConfig basis;
-        if (sizePatch[0] == "Tiny")
+        if (textToImage)
+        {
+            // 64×64 RGB pixels (CharacterWorld), prompts of at most 32 tokens. Tiny: 2 CPU cores; S, B: a GPU.
+            var (hidden, depth, heads, textWidth, textDepth) = sizePatch[0] switch
+            {
+                "Tiny" => (192, 6, 6, 192, 3),
+                "S" => (384, 12, 6, 384, 6),
+                "B" => (768, 12, 12, 512, 8),
+                _ => (0, 0, 0, 0, 0),
+            };
+            if (hidden == 0) return false;
+            basis = new DenoiserConfig
+            {
+                InputSize = 64, InChannels = 3, HiddenSize = hidden, Depth = depth, NumHeads = heads, DecodeLayer = 2,
+                Conditioning = ConditioningKind.Text, TextMaxLength = 32, TextWidth = textWidth, TextDepth = textDepth, TextHeads = heads,
+            };
+        }
+        else if (sizePatch[0] == "Tiny")
         {
             // MNIST-10k: 1×32×32 grey digits, 10 classes. Depth 6, width 128: a few hundred steps/minute on 2 cores.
             basis = new DenoiserConfig
