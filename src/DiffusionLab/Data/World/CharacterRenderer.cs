@@ -6,8 +6,8 @@ namespace DiffusionLab.Data.World;
 
 /// <summary>
 /// Draws one character into reusable Skia surfaces: a colour pass (scene, then person) and a mask
-/// pass (the person's silhouette with the same geometry, white on black, no antialiasing so the
-/// mask is exactly 0/255). Drawing happens in a 100×100 unit square scaled to the pixel size, so
+/// pass (the person's silhouette with the same geometry, white on black; every pixel with any
+/// coverage becomes 255, so no pixel outside the mask carries any of the person). Drawing happens in a 100×100 unit square scaled to the pixel size, so
 /// every size shows the same picture. Not thread-safe: one renderer per thread.
 /// </summary>
 internal sealed class CharacterRenderer : IDisposable
@@ -18,8 +18,8 @@ internal sealed class CharacterRenderer : IDisposable
     private readonly IntPtr _colorPixels, _maskPixels;
     private readonly SKSurface _colorSurface, _maskSurface;
     private readonly byte[] _rgba;
-    private readonly SKPaint _fill = new() { Style = SKPaintStyle.Fill };
-    private readonly SKPaint _stroke = new() { Style = SKPaintStyle.Stroke, StrokeCap = SKStrokeCap.Round, StrokeJoin = SKStrokeJoin.Round };
+    private readonly SKPaint _fill = new() { Style = SKPaintStyle.Fill, IsAntialias = true };
+    private readonly SKPaint _stroke = new() { Style = SKPaintStyle.Stroke, StrokeCap = SKStrokeCap.Round, StrokeJoin = SKStrokeJoin.Round, IsAntialias = true };
     private readonly SKPath _path = new(), _path2 = new(), _headPath = new();
     private bool _silhouette;
 
@@ -42,7 +42,6 @@ internal sealed class CharacterRenderer : IDisposable
     {
         var canvas = _colorSurface.Canvas;
         _silhouette = false;
-        _fill.IsAntialias = _stroke.IsAntialias = true;
         canvas.Save();
         canvas.Scale(_size / Units);
         DrawBackground(canvas, scene);
@@ -52,7 +51,6 @@ internal sealed class CharacterRenderer : IDisposable
 
         var mask = _maskSurface.Canvas;
         _silhouette = true;
-        _fill.IsAntialias = _stroke.IsAntialias = false;
         mask.Clear(SKColors.Transparent);
         mask.Save();
         mask.Scale(_size / Units);
@@ -71,6 +69,8 @@ internal sealed class CharacterRenderer : IDisposable
         }
         var maskBytes = new byte[n];
         Marshal.Copy(_maskPixels, maskBytes, 0, n);
+        // Any coverage counts: a pixel the person touches at all is not pure background.
+        for (int i = 0; i < n; i++) maskBytes[i] = maskBytes[i] == 0 ? (byte)0 : (byte)255;
         return (rgb, maskBytes);
     }
 
@@ -269,13 +269,13 @@ internal sealed class CharacterRenderer : IDisposable
         _path.AddArc(SKRect.Create(-6.5f, top - 5f, 13f, 10f), 0f, 180f);
         _path.Close();
         c.DrawPath(_path, Fill(Shade(skin, 0.86f)));
+        _path.Reset();
+        _path.AddArc(SKRect.Create(-6.5f, top - 5f, 13f, 10f), 0f, 180f);
+        c.DrawPath(_path, Stroke(Shade(shirt, 0.7f), 1.0f));
         if (_silhouette) return;
         var seam = Stroke(Shade(shirt, 0.7f), 1.0f);
         c.DrawLine(-half + 8f, top + 12f, -half + 9f, 24f, seam);
         c.DrawLine(half - 8f, top + 12f, half - 9f, 24f, seam);
-        _path.Reset();
-        _path.AddArc(SKRect.Create(-6.5f, top - 5f, 13f, 10f), 0f, 180f);
-        c.DrawPath(_path, Stroke(Shade(shirt, 0.7f), 1.0f));
     }
 
     /// <summary>The head in its own frame: centre at the origin, the turn (yaw) already applied.</summary>
@@ -302,12 +302,17 @@ internal sealed class CharacterRenderer : IDisposable
         Ears(c, f, skin);
         HeadOutline(t.FaceShape, f);
         c.DrawPath(_headPath, Fill(skin));
+        // Outlines that reach past a fill are drawn in both passes, so the mask covers every pixel the person touches.
+        c.DrawPath(_headPath, Stroke(Shade(skin, 0.72f), 0.8f));
+        HairFront(c, t, f, hair);
         if (!_silhouette)
         {
-            c.DrawPath(_headPath, Stroke(Shade(skin, 0.72f), 0.8f));
+            // Features never spill past the face; near the edge of a turned head they are occluded.
+            c.Save();
+            c.ClipPath(_headPath, SKClipOperation.Intersect, true);
+            Face(c, s, f, skin, hair);
+            c.Restore();
         }
-        HairFront(c, t, f, hair);
-        if (!_silhouette) Face(c, s, f, skin, hair);
         if (t.Mark == DistinctiveMark.Earrings)
         {
             var gold = Fill(new SKColor(250, 200, 40));
@@ -347,7 +352,6 @@ internal sealed class CharacterRenderer : IDisposable
         var fill = Fill(skin);
         c.DrawOval(-f.W + 0.5f - 1.5f * (left - 1f), 2f, 3.6f * left, 5f, fill);
         c.DrawOval(f.W - 0.5f + 1.5f * (right - 1f), 2f, 3.6f * right, 5f, fill);
-        if (_silhouette) return;
         var line = Stroke(Shade(skin, 0.72f), 0.7f);
         c.DrawOval(-f.W + 0.5f - 1.5f * (left - 1f), 2f, 3.6f * left, 5f, line);
         c.DrawOval(f.W - 0.5f + 1.5f * (right - 1f), 2f, 3.6f * right, 5f, line);
@@ -378,7 +382,7 @@ internal sealed class CharacterRenderer : IDisposable
                 _path.Reset();
                 _path.AddOval(SKRect.Create(side * (w + 3f) - 4.5f, -h * 0.55f, 9f, 24f));
                 c.DrawPath(_path, fill);
-                if (!_silhouette) c.DrawPath(_path, outline);
+                c.DrawPath(_path, outline);
                 c.DrawCircle(side * (w + 1f), -h * 0.5f, 2.4f, Fill(new SKColor(230, 60, 110)));
                 return;
             case HairStyle.Bun:
@@ -397,7 +401,7 @@ internal sealed class CharacterRenderer : IDisposable
                 return;
         }
         c.DrawPath(_path, fill);
-        if (!_silhouette) c.DrawPath(_path, outline);
+        c.DrawPath(_path, outline);
     }
 
     private void HairFront(SKCanvas c, IdentityTraits t, HeadFrame f, SKColor hair)
@@ -447,7 +451,7 @@ internal sealed class CharacterRenderer : IDisposable
                 break;
         }
         c.DrawPath(_path, fill);
-        if (!_silhouette) c.DrawPath(_path, outline);
+        c.DrawPath(_path, outline);
     }
 
     /// <summary>
@@ -472,9 +476,10 @@ internal sealed class CharacterRenderer : IDisposable
         var e = s.Face;
         float dx = f.Dx, yaw = f.Yaw;
         float eyeY = f.Child ? 3f : 1f, noseY = f.Child ? 9f : 8f, mouthY = f.Child ? 14f : 15f;
-        float eyeScale = (float)t.EyeSize * (f.Child ? 1.2f : 1f);
+        float eyeScale = (float)t.EyeSize * (f.Child ? 1.15f : 1f);
         float ex = 3.8f * eyeScale, ey = 2.8f * eyeScale;
-        float spacing = 7.5f * (float)t.EyeSpacing * (1f - 0.15f * Math.Abs(yaw));
+        // Close-set eyes still keep a visible gap of skin between them.
+        float spacing = Math.Max(7.5f * (float)t.EyeSpacing, ex + 2f) * (1f - 0.15f * Math.Abs(yaw));
         float leftX = -spacing + dx, rightX = spacing + dx;
         // The eye on the side the face turns toward is foreshortened.
         float leftW = ex * (1f - 0.3f * Math.Max(-yaw, 0f)), rightW = ex * (1f - 0.3f * Math.Max(yaw, 0f));
@@ -526,9 +531,10 @@ internal sealed class CharacterRenderer : IDisposable
         if (s.Parts.Eyes >= 2) EyeAt(c, rightX, eyeY, rightW, ey * open, eyeColor, dx, t.IsFemale, 1f);
         if (s.Parts.Eyes >= 3) EyeAt(c, dx * 0.9f, -9.5f, ex * 0.75f, ey * 0.75f * open, eyeColor, dx, false, 0f);
 
-        var noseColor = Shade(skin, 0.7f);
+        bool darkSkin = Luma(skin) < 110;
+        var noseColor = Shade(skin, darkSkin ? 0.45f : 0.7f);
         if (s.Parts.Noses >= 1) NoseAt(c, t.NoseShape, dx * 1.3f, noseY, noseColor, yaw);
-        if (s.Parts.Noses >= 2) NoseAt(c, t.NoseShape, -10.5f + dx, noseY - 1f, noseColor, yaw);
+        if (s.Parts.Noses >= 2) NoseAt(c, t.NoseShape, -10.5f + dx, noseY + 3f, noseColor, yaw);
 
         float mouthHalf = t.MouthShape switch
         {
@@ -553,9 +559,10 @@ internal sealed class CharacterRenderer : IDisposable
         }
 
         float lip = t.MouthShape == MouthShape.Full ? 2.0f : 1.3f;
-        var lipColor = t.IsFemale ? new SKColor(196, 52, 74) : Mix(Shade(skin, 0.5f), new SKColor(140, 40, 40), 0.5f);
+        var lipColor = t.IsFemale ? new SKColor(196, 52, 74)
+            : darkSkin ? new SKColor(186, 96, 92) : Mix(Shade(skin, 0.5f), new SKColor(140, 40, 40), 0.5f);
         if (s.Parts.Mouths >= 1) MouthAt(c, dx, mouthY, mouthHalf, lip, lipColor, e, yaw, 1f);
-        if (s.Parts.Mouths >= 2) MouthAt(c, 11f + dx, noseY + 1f, mouthHalf, lip, lipColor, e, yaw, 0.7f);
+        if (s.Parts.Mouths >= 2) MouthAt(c, 12f + dx, noseY, mouthHalf, lip, lipColor, e, yaw, 0.65f);
 
         if (t.Mark == DistinctiveMark.Glasses)
         {
@@ -587,7 +594,7 @@ internal sealed class CharacterRenderer : IDisposable
 
     private void NoseAt(SKCanvas c, NoseShape shape, float x, float y, SKColor color, float yaw)
     {
-        var line = Stroke(color, 1.1f);
+        var line = Stroke(color, 1.3f);
         float turn = yaw >= 0 ? 1f : -1f;
         switch (shape)
         {
@@ -667,7 +674,7 @@ internal sealed class CharacterRenderer : IDisposable
         c.DrawOval(f.Dx, mouthY + 0.5f, mouthHalf + 1.6f, 3.2f, Fill(skin));
     }
 
-    // ---- headwear (both passes) ---------------------------------------------------------------
+    // ---- headwear (both passes, every stroke included: all of it is the person) ----------------
 
     private void DrawHeadwear(SKCanvas c, in CharacterScene s, HeadFrame f)
     {
@@ -683,7 +690,7 @@ internal sealed class CharacterRenderer : IDisposable
                 float brimX = dx * 1.6f + (f.Yaw >= 0 ? 2f : -2f);
                 c.DrawOval(brimX, -h * 0.5f, w * 0.95f, 3.4f, Fill(Shade(cap, 0.7f)));
                 c.DrawCircle(dx * 0.3f, -h - 2.4f, 1.7f, Fill(Shade(cap, 0.7f)));
-                if (!_silhouette) c.DrawLine(dx * 0.3f, -h - 1f, dx * 0.6f, -h * 0.55f, Stroke(Shade(cap, 0.75f), 0.7f));
+                c.DrawLine(dx * 0.3f, -h - 1f, dx * 0.6f, -h * 0.55f, Stroke(Shade(cap, 0.75f), 0.7f));
                 break;
             }
             case Headwear.PartyHat:
@@ -695,18 +702,15 @@ internal sealed class CharacterRenderer : IDisposable
                 _path.LineTo(tipX, tipY);
                 _path.Close();
                 c.DrawPath(_path, Fill(new SKColor(226, 50, 160)));
-                if (!_silhouette)
+                c.Save();
+                c.ClipPath(_path, SKClipOperation.Intersect, true);
+                var stripe = Stroke(new SKColor(255, 222, 60), 2.4f);
+                for (int k = 0; k < 3; k++)
                 {
-                    c.Save();
-                    c.ClipPath(_path, SKClipOperation.Intersect, true);
-                    var stripe = Stroke(new SKColor(255, 222, 60), 2.4f);
-                    for (int k = 0; k < 3; k++)
-                    {
-                        float y = baseY - 5f - k * 6f;
-                        c.DrawLine(-12f, y + 3f, 12f, y - 3f, stripe);
-                    }
-                    c.Restore();
+                    float y = baseY - 5f - k * 6f;
+                    c.DrawLine(-12f, y + 3f, 12f, y - 3f, stripe);
                 }
+                c.Restore();
                 c.DrawCircle(tipX, tipY, 3f, Fill(new SKColor(255, 222, 60)));
                 break;
             }
@@ -725,13 +729,10 @@ internal sealed class CharacterRenderer : IDisposable
                 }
                 _path.Close();
                 c.DrawPath(_path, Fill(new SKColor(246, 196, 40)));
-                if (!_silhouette)
-                {
-                    c.DrawPath(_path, Stroke(new SKColor(176, 124, 16), 0.8f));
-                    c.DrawCircle(x0 + 11f, baseY - 3f, 1.8f, Fill(new SKColor(220, 30, 60)));
-                    c.DrawCircle(x0 + 4.5f, baseY - 3f, 1.2f, Fill(new SKColor(40, 120, 230)));
-                    c.DrawCircle(x0 + 17.5f, baseY - 3f, 1.2f, Fill(new SKColor(40, 120, 230)));
-                }
+                c.DrawPath(_path, Stroke(new SKColor(176, 124, 16), 0.8f));
+                c.DrawCircle(x0 + 11f, baseY - 3f, 1.8f, Fill(new SKColor(220, 30, 60)));
+                c.DrawCircle(x0 + 4.5f, baseY - 3f, 1.2f, Fill(new SKColor(40, 120, 230)));
+                c.DrawCircle(x0 + 17.5f, baseY - 3f, 1.2f, Fill(new SKColor(40, 120, 230)));
                 break;
             }
             case Headwear.Headphones:
@@ -744,11 +745,8 @@ internal sealed class CharacterRenderer : IDisposable
                 var rim = new SKColor(232, 70, 60);
                 c.DrawRoundRect(SKRect.Create(-w - 5.5f, -4f, 7f, 12f), 2.5f, 2.5f, cup);
                 c.DrawRoundRect(SKRect.Create(w - 1.5f, -4f, 7f, 12f), 2.5f, 2.5f, cup);
-                if (!_silhouette)
-                {
-                    c.DrawRoundRect(SKRect.Create(-w - 5.5f, -4f, 7f, 12f), 2.5f, 2.5f, Stroke(rim, 1f));
-                    c.DrawRoundRect(SKRect.Create(w - 1.5f, -4f, 7f, 12f), 2.5f, 2.5f, Stroke(rim, 1f));
-                }
+                c.DrawRoundRect(SKRect.Create(-w - 5.5f, -4f, 7f, 12f), 2.5f, 2.5f, Stroke(rim, 1f));
+                c.DrawRoundRect(SKRect.Create(w - 1.5f, -4f, 7f, 12f), 2.5f, 2.5f, Stroke(rim, 1f));
                 break;
             }
             case Headwear.ChristmasHat:
@@ -773,11 +771,8 @@ internal sealed class CharacterRenderer : IDisposable
                 float x0 = dx * 0.3f, baseY = -h + 3.5f;
                 c.DrawRect(x0 - 10.5f, baseY - 20f, 21f, 20f, Fill(black));
                 c.DrawOval(x0, baseY, w + 4f, 3f, Fill(black));
-                if (!_silhouette)
-                {
-                    c.DrawRect(x0 - 10.5f, baseY - 5.5f, 21f, 3.5f, Fill(new SKColor(190, 30, 44)));
-                    c.DrawRect(x0 - 10.5f, baseY - 20f, 21f, 20f, Stroke(new SKColor(92, 92, 100), 0.7f));
-                }
+                c.DrawRect(x0 - 10.5f, baseY - 5.5f, 21f, 3.5f, Fill(new SKColor(190, 30, 44)));
+                c.DrawRect(x0 - 10.5f, baseY - 20f, 21f, 20f, Stroke(new SKColor(92, 92, 100), 0.7f));
                 break;
             }
             case Headwear.Beanie:
@@ -788,11 +783,8 @@ internal sealed class CharacterRenderer : IDisposable
                 c.DrawPath(_path, Fill(wool));
                 c.DrawRoundRect(SKRect.Create(-w - 3f, -h * 0.55f, 2 * w + 6f, 6f), 2.5f, 2.5f, Fill(Shade(wool, 0.8f)));
                 c.DrawCircle(dx * 0.3f, -h - 4f, 3.6f, Fill(Shade(wool, 0.9f)));
-                if (!_silhouette)
-                {
-                    var rib = Stroke(Shade(wool, 0.75f), 0.7f);
-                    for (int k = -2; k <= 2; k++) c.DrawLine(k * 4.5f + dx * 0.3f, -h * 0.58f, k * 3.5f + dx * 0.3f, -h - 1f, rib);
-                }
+                var rib = Stroke(Shade(wool, 0.75f), 0.7f);
+                for (int k = -2; k <= 2; k++) c.DrawLine(k * 4.5f + dx * 0.3f, -h * 0.58f, k * 3.5f + dx * 0.3f, -h - 1f, rib);
                 break;
             }
         }

@@ -62,6 +62,9 @@ internal static class WorldPalette
         _ => new(226, 226, 226),
     };
 
+    /// <summary>ITU-R 601 luma, 0–255.</summary>
+    public static float Luma(SKColor c) => 0.299f * c.Red + 0.587f * c.Green + 0.114f * c.Blue;
+
     public static SKColor Shade(SKColor c, float factor) => new(
         (byte)Math.Clamp(c.Red * factor, 0, 255), (byte)Math.Clamp(c.Green * factor, 0, 255), (byte)Math.Clamp(c.Blue * factor, 0, 255), c.Alpha);
 
