@@ -84,7 +84,7 @@ public static class BenchCommand
         var line = new Dictionary<string, object?>
         {
             ["bench"] = "world", ["size"] = size, ["images"] = images, ["warmup"] = warmup, ["threads"] = 1,
-            ["device"] = $"cpu ({Environment.ProcessorCount} logical cores)", ["date"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"),
+            ["device"] = $"CPU, {DeviceDescription.CpuModel()}, {Environment.ProcessorCount} cores", ["date"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"),
             ["renderer_version"] = CharacterWorld.RendererVersion, ["seconds"] = Math.Round(seconds, 3),
             ["images_per_s"] = Math.Round(images / seconds, 1), ["checksum"] = checksum,
         };

@@ -554,8 +554,8 @@ internal sealed class CharacterRenderer : IDisposable
             _path.QuadTo(mx + 3f, my + 0.2f, mx + 6.5f, my + 1.2f);
             _path.QuadTo(mx + 4f, my - 2.6f, mx, my - 1.2f);
             _path.Close();
-            c.DrawPath(_path, Fill(hair));
-            c.DrawPath(_path, Stroke(Shade(hair, 0.6f), 0.6f));
+            c.DrawPath(_path, Fill(Shade(hair, 0.8f)));
+            c.DrawPath(_path, Stroke(Shade(hair, 0.5f), 0.6f));
         }
 
         float lip = t.MouthShape == MouthShape.Full ? 2.0f : 1.3f;
