@@ -43,9 +43,9 @@ internal sealed class CaptionedBatchBuilder
     {
         int count = _captions.Length;
         using var scope = torch.NewDisposeScope();
-        var images = torch.tensor(_pixels, [count, _size, _size, 3]).permute(0, 3, 1, 2).to(ScalarType.Float32).div(127.5).sub(1.0).contiguous();
-        var masks = torch.tensor(_masks, [count, 1, _size, _size]).ne(0).to(ScalarType.Float32);
-        var identities = torch.tensor(_identities, dtype: ScalarType.Int64);
+        var images = torch.tensor(_pixels, [count, _size, _size, 3]).permute(0, 3, 1, 2).to(ScalarType.Float32).div(127.5).sub(1.0).contiguous(); // (N,3,H,W) in [−1,1]
+        var masks = torch.tensor(_masks, [count, 1, _size, _size]).ne(0).to(ScalarType.Float32);                                                  // (N,1,H,W) 0/1
+        var identities = torch.tensor(_identities, dtype: ScalarType.Int64);                                                                      // (N)
         var labels = _labels.ToDictionary(kv => kv.Key, kv => torch.tensor(kv.Value, dtype: ScalarType.Int64).MoveToOuterDisposeScope());
         return new CaptionedBatch(images.MoveToOuterDisposeScope(), masks.MoveToOuterDisposeScope(), _captions, _spans,
             identities.MoveToOuterDisposeScope(), labels);
