@@ -10,9 +10,11 @@ public static class DeviceDescription
     {
         if (device.type == DeviceType.CUDA)
             return $"CUDA ({Environment.GetEnvironmentVariable("DIFFLAB_DEVICE_NAME") ?? "GPU"})";
-        string cpu = File.Exists("/proc/cpuinfo")
-            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "CPU"
-            : "CPU";
-        return $"CPU, {cpu}, {Environment.ProcessorCount} cores, torch threads {torch.get_num_threads()}";
+        return $"CPU, {CpuModel()}, {Environment.ProcessorCount} cores, torch threads {torch.get_num_threads()}";
     }
+
+    /// <summary>The CPU's model name from /proc/cpuinfo, or "CPU".</summary>
+    public static string CpuModel() => File.Exists("/proc/cpuinfo")
+        ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "CPU"
+        : "CPU";
 }

@@ -19,6 +19,8 @@ namespace DiffusionLab.Cli
               difflab study run experiments/STUDY [--scale full|smoke] [--device D] [--results DIR] [--runs DIR]
               difflab notebook run NOTEBOOK.ipynb [--set name=value ...] [--output OUT.ipynb]
               difflab bench train|sample PRESET --batch B [--device D] [--steps N] [--warmup W] [--precision fp32|bf16] [--set Key=Value ...] [--out FILE.jsonl]
+              difflab bench world [--size 64] [--images N] [--out FILE.jsonl]
+              difflab world preview --identities N --images M --out FILE.png [--size 64] [--seed S] [--held-out] [--masks] [--scale K]
 
             Exit codes: 0 ok, 1 failure while running, 2 bad input (config, path, checkpoint, option).
             """;
@@ -44,7 +46,8 @@ namespace DiffusionLab.Cli
                     "bench" => BenchCommand.Run(rest, stdout),
                     "study" => StudyCommand.Run(rest, stdout),
                     "notebook" => NotebookCommand.Run(rest, stdout, stderr),
-                    _ => throw new UsageException($"unknown command '{args[0]}'; expected train, sample, evaluate, model, bench, study or notebook (difflab --help)"),
+                    "world" => WorldCommand.Run(rest, stdout),
+                    _ => throw new UsageException($"unknown command '{args[0]}'; expected train, sample, evaluate, model, bench, study, notebook or world (difflab --help)"),
                 };
             }
             catch (Exception e) when (IsBadInput(e))

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using DiffusionLab.Data.World;
 using DiffusionLab.Modules;
 using DiffusionLab.Training;
 using TorchSharp;
@@ -12,14 +13,16 @@ namespace DiffusionLab.Cli.Commands;
 /// random latents of the preset's shape, one JSON line per measurement (stdout and --out, appended).
 /// train: full optimisation steps (both MDT branches, optimizer, EMA). sample: one guided denoiser
 /// evaluation per sampling step ([cond; uncond] batch), reported as steps/s and images/s for 250 steps.
+/// world: CharacterWorld rendering speed on one thread (images with masks per second).
 /// </summary>
 public static class BenchCommand
 {
     public static int Run(string[] argv, TextWriter stdout)
     {
         var args = new Arguments(argv, new HashSet<string>());
+        if (args.Positional.Count == 1 && args.Positional[0] == "world") return BenchWorld(args, stdout);
         if (args.Positional.Count < 2 || args.Positional[0] is not ("train" or "sample"))
-            throw new UsageException("bench: expected `difflab bench train|sample PRESET --batch B [--device D]`");
+            throw new UsageException("bench: expected `difflab bench train|sample PRESET --batch B [--device D]` or `difflab bench world [--size 64] [--images N]`");
         string mode = args.Positional[0], preset = args.Positional[1];
         int batch = args.Int("batch", 0);
         if (batch == 0) throw new UsageException("bench: --batch B is required");
@@ -41,6 +44,12 @@ public static class BenchCommand
             ["steps_per_s"] = Math.Round(row.StepsPerSecond, 4), ["images_per_s"] = Math.Round(row.ImagesPerSecond, 2),
             ["peak_memory_bytes"] = row.PeakBytes, ["peak_memory_source"] = row.MemorySource,
         };
+        WriteLine(line, stdout, output);
+        return 0;
+    }
+
+    private static void WriteLine(Dictionary<string, object?> line, TextWriter stdout, string? output)
+    {
         string json = JsonSerializer.Serialize(line);
         stdout.WriteLine(json);
         if (output is not null)
@@ -48,6 +57,38 @@ public static class BenchCommand
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
             File.AppendAllText(output, json + "\n");
         }
+    }
+
+    /// <summary>
+    /// `bench world`: CharacterWorld images (colour pass and person mask, caption included) rendered
+    /// one after another on the calling thread, walking the train index space identity by identity.
+    /// </summary>
+    private static int BenchWorld(Arguments args, TextWriter stdout)
+    {
+        int size = args.Int("size", 64), images = args.Int("images", 2000), warmup = args.Int("warmup", 100);
+        string? output = args.Option("out");
+        args.RejectUnknown();
+        using var world = new CharacterWorld(new CharacterWorldConfig { ImageSize = size });
+        var dataset = new CharacterWorldDataset(world, WorldSplit.Train);
+        long checksum = 0;
+        void RenderAt(long i)
+        {
+            var (identity, index) = dataset.Item(i % dataset.Count);
+            var image = world.Render(identity, index);
+            checksum += image.Pixels[image.Pixels.Length / 2] + image.Mask[image.Mask.Length / 2];
+        }
+        for (int i = 0; i < warmup; i++) RenderAt(dataset.Count - 1 - i);
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < images; i++) RenderAt(i);
+        double seconds = clock.Elapsed.TotalSeconds;
+        var line = new Dictionary<string, object?>
+        {
+            ["bench"] = "world", ["size"] = size, ["images"] = images, ["warmup"] = warmup, ["threads"] = 1,
+            ["device"] = $"CPU, {DeviceDescription.CpuModel()}, {Environment.ProcessorCount} cores", ["date"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"),
+            ["renderer_version"] = CharacterWorld.RendererVersion, ["seconds"] = Math.Round(seconds, 3),
+            ["images_per_s"] = Math.Round(images / seconds, 1), ["checksum"] = checksum,
+        };
+        WriteLine(line, stdout, output);
         return 0;
     }
 

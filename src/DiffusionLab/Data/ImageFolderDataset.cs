@@ -12,7 +12,7 @@ namespace DiffusionLab.Data;
 /// </summary>
 public static class ImageFolderDataset
 {
-    private static readonly string[] Extensions = { ".png", ".jpg", ".jpeg", ".bmp", ".webp" };
+    internal static readonly string[] Extensions = { ".png", ".jpg", ".jpeg", ".bmp", ".webp" };
 
     public static LabeledImages Load(string folder, int imageSize, int channels)
     {
@@ -51,7 +51,7 @@ public static class ImageFolderDataset
         }
     }
 
-    private static Tensor LoadOne(string file, int imageSize, int channels)
+    internal static Tensor LoadOne(string file, int imageSize, int channels)
     {
         using var decoded = TensorImages.Decode(File.ReadAllBytes(file))
             ?? throw new InvalidDataException($"image '{file}': unreadable (not a PNG, JPEG, BMP or WEBP image)");
