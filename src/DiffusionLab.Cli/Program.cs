@@ -13,7 +13,7 @@ namespace DiffusionLab.Cli
             difflab: DiffusionLab command line
 
               difflab train CONFIG.json [--set Section.Key=Value ...] [--out RUN_DIR] [--device auto|cpu|cuda]
-              difflab sample RUN|CHECKPOINT [--count N] [--labels 0,1,...] [--seed S] [--out FILE.png] [--raw] [--set Sampling.Key=Value ...] [--device D]
+              difflab sample RUN|CHECKPOINT [--count N] [--labels 0,1,... | --prompt TEXT ...] [--seed S] [--out FILE.png] [--raw] [--set Sampling.Key=Value ...] [--device D]
               difflab evaluate RUN|CHECKPOINT [--set Evaluation.NumSamples=N ...] [--device D]
               difflab model info PRESET [--set Key=Value ...] [--keys]
               difflab study run experiments/STUDY [--scale full|smoke] [--device D] [--results DIR] [--runs DIR]

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using DiffusionLab.Data.World;
 using DiffusionLab.Modules;
+using DiffusionLab.Text;
 using DiffusionLab.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -100,7 +101,7 @@ public static class BenchCommand
         using var step = new TrainingStep(PaperRecipe(config, precision), device, seed: 0);
         using var generator = new Generator(0, torch.CPU);
         var x0 = torch.randn(batch, config.InChannels, config.InputSize, config.InputSize).to(device);
-        var labels = torch.randint(0, config.NumClasses, [batch], dtype: ScalarType.Int64).to(device);
+        var labels = RandomConditions(config, batch, includeNull: false).to(device);
         step.Train();
 
         void OneStep()
@@ -136,7 +137,7 @@ public static class BenchCommand
         model.eval();
         // Classifier-free guidance evaluates [cond; uncond] in one batch of 2B.
         var x = torch.randn(2 * batch, config.InChannels, config.InputSize, config.InputSize).to(device);
-        var y = torch.randint(0, config.NumClasses + 1, [2 * batch], dtype: ScalarType.Int64).to(device);
+        var y = RandomConditions(config, 2 * batch, includeNull: true).to(device);
         var t = torch.full([2 * batch], 500, dtype: ScalarType.Int64).to(device);
 
         void OneStep()
@@ -150,6 +151,18 @@ public static class BenchCommand
         long parameters = model.parameters().Sum(p => p.numel());
         double stepsPerSecond = steps / seconds;
         return new Measurement(parameters, stepsPerSecond, stepsPerSecond * batch / 250.0, probe.PeakBytes, probe.Source);
+    }
+
+    /// <summary>Class labels, or prompts of 12 random words (BOS … EOS, padded) for text-conditioned networks.</summary>
+    private static Tensor RandomConditions(DenoiserConfig config, int batch, bool includeNull)
+    {
+        if (!config.IsTextConditioned) return torch.randint(0, config.NumClasses + (includeNull ? 1 : 0), [batch], dtype: ScalarType.Int64);
+        int words = Math.Min(12, config.TextMaxLength - 2);
+        var ids = torch.zeros(batch, config.TextMaxLength, dtype: ScalarType.Int64);
+        ids[.., 0] = WordTokenizer.BosId;
+        ids[.., 1..(words + 1)] = torch.randint(WordTokenizer.UnkId + 1, config.TextVocabSize, [batch, words], dtype: ScalarType.Int64);
+        ids[.., words + 1] = WordTokenizer.EosId;
+        return ids;
     }
 
     private static double Time(Action step, int steps, int warmup, Device device)

@@ -1,11 +1,16 @@
 using DiffusionLab.Imaging;
+using DiffusionLab.Text;
 using DiffusionLab.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace DiffusionLab.Cli.Commands;
 
-/// <summary>`difflab sample RUN|CHECKPOINT`: a grid of generated images with the run's (or overridden) sampler.</summary>
+/// <summary>
+/// `difflab sample RUN|CHECKPOINT`: a grid of generated images with the run's (or overridden) sampler; class
+/// labels for class-conditional runs, prompts (--prompt, repeatable; default the run's sample prompts) for
+/// text-to-image runs.
+/// </summary>
 public static class SampleCommand
 {
     public static int Run(string[] argv, TextWriter stdout)
@@ -16,22 +21,45 @@ public static class SampleCommand
         int count = args.Int("count", 0);
         long seed = args.Long("seed", 0);
         string? labelList = args.Option("labels");
+        var prompts = args.All("prompt").ToList();
         string? output = args.Option("out");
         var loaded = CheckpointModel.Load(source, args.All("set"), args.Flag("raw"));
         args.RejectUnknown();
 
         var config = loaded.Config;
-        if (count == 0) count = config.Sampling.GridSamples;
-        Tensor labels = labelList is null
-            ? torch.arange(count, dtype: ScalarType.Int64) % config.Model.NumClasses
-            : torch.tensor(ParseLabels(labelList, config.Model.NumClasses), dtype: ScalarType.Int64);
+        if (count == 0) count = loaded.Tokenizer is not null && prompts.Count > 0 ? prompts.Count : config.Sampling.GridSamples;
+        Tensor labels;
+        if (loaded.Tokenizer is { } tokenizer)
+        {
+            if (labelList is not null) throw new UsageException("--labels: this is a text-to-image run; give prompts with --prompt \"...\"");
+            if (prompts.Count == 0) throw new UsageException("sample: this is a text-to-image run; give at least one --prompt \"...\" (words of its captions)");
+            foreach (var p in prompts) CheckPrompt(p, tokenizer);
+            labels = tokenizer.EncodeBatch(Enumerable.Range(0, count).Select(i => prompts[i % prompts.Count]).ToList(), config.Model.TextMaxLength);
+        }
+        else
+        {
+            if (prompts.Count > 0) throw new UsageException("--prompt: this run is class-conditional; use --labels 0,1,...");
+            labels = labelList is null
+                ? torch.arange(count, dtype: ScalarType.Int64) % config.Model.NumClasses
+                : torch.tensor(ParseLabels(labelList, config.Model.NumClasses), dtype: ScalarType.Int64);
+        }
         loaded.Model.to(device);
         var images = DenoiserSampling.Generate(loaded.Model, config, labels, seed, device);
         output ??= Path.Combine(loaded.RunDirectory ?? Path.GetDirectoryName(loaded.CheckpointPath)!, "samples", $"sample-step{loaded.Step:D7}-seed{seed}.png");
-        int columns = config.Model.NumClasses <= 16 && labelList is null ? config.Model.NumClasses : (int)Math.Ceiling(Math.Sqrt(labels.shape[0]));
+        int columns = loaded.Tokenizer is not null ? Math.Min(count, prompts.Count > 1 ? prompts.Count : 8)
+            : config.Model.NumClasses <= 16 && labelList is null ? config.Model.NumClasses : (int)Math.Ceiling(Math.Sqrt(labels.shape[0]));
         ImageGrid.Save(images, columns, output);
         stdout.WriteLine($"wrote {labels.shape[0]} samples ({config.Sampling.Sampler}, respacing {config.Sampling.Respacing}, guidance {config.Sampling.GuidanceScale}) to {output}");
         return 0;
+    }
+
+    /// <summary>A prompt with words the tokenizer never saw would be read as &lt;unk&gt;: say which instead.</summary>
+    private static void CheckPrompt(string prompt, WordTokenizer tokenizer)
+    {
+        var unknown = WordTokenizer.Split(prompt).Select(span => prompt.Substring(span.Start, span.Length).ToLowerInvariant())
+            .Where(w => !tokenizer.Contains(w)).Distinct().ToList();
+        if (unknown.Count > 0)
+            throw new UsageException($"--prompt '{prompt}': unknown word(s) {string.Join(", ", unknown.Select(w => $"'{w}'"))}; the model knows the {tokenizer.VocabSize - 4} words of its captions");
     }
 
     private static long[] ParseLabels(string list, int numClasses) =>

@@ -52,18 +52,7 @@ public sealed partial class ImageCaptionFolderDataset : ICaptionedDataset, IDisp
     public static ImageCaptionFolderDataset Load(string folder, int imageSize)
     {
         if (imageSize < 1) throw new ArgumentOutOfRangeException(nameof(imageSize), $"imageSize {imageSize}: expected >= 1");
-        if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"image-caption folder '{folder}': not found");
-        // Hidden folders (.git, .ipynb_checkpoints) are tool droppings, not identities.
-        var groups = Directory.GetDirectories(folder)
-            .Where(d => !Path.GetFileName(d).StartsWith('.'))
-            .OrderBy(d => Path.GetFileName(d), StringComparer.Ordinal)
-            .Select(d => (Name: Path.GetFileName(d), Files: ImagesIn(d)))
-            .Where(g => g.Files.Length > 0)
-            .ToList();
-        groups.AddRange(ImagesIn(folder).Select(f => (Name: Path.GetFileName(f), Files: new[] { f })));
-        if (groups.Count == 0)
-            throw new InvalidDataException($"image-caption folder '{folder}': no images ({string.Join(" ", ImageFolderDataset.Extensions)}) in it or its sub-folders");
-
+        var groups = Groups(folder);
         var files = new List<string>();
         var captions = new List<string>();
         var identities = new List<long>();
@@ -84,6 +73,27 @@ public sealed partial class ImageCaptionFolderDataset : ICaptionedDataset, IDisp
         {
             foreach (var t in tensors) t.Dispose();
         }
+    }
+
+    /// <summary>Every caption of a folder, in item order, without decoding the images (to build a tokenizer).</summary>
+    public static IReadOnlyList<string> ReadCaptions(string folder) =>
+        Groups(folder).SelectMany(g => g.Files).Select(ReadCaption).ToList();
+
+    /// <summary>The identity groups in item order: sub-folders by name, then one group per root image.</summary>
+    private static List<(string Name, string[] Files)> Groups(string folder)
+    {
+        if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"image-caption folder '{folder}': not found");
+        // Hidden folders (.git, .ipynb_checkpoints) are tool droppings, not identities.
+        var groups = Directory.GetDirectories(folder)
+            .Where(d => !Path.GetFileName(d).StartsWith('.'))
+            .OrderBy(d => Path.GetFileName(d), StringComparer.Ordinal)
+            .Select(d => (Name: Path.GetFileName(d), Files: ImagesIn(d)))
+            .Where(g => g.Files.Length > 0)
+            .ToList();
+        groups.AddRange(ImagesIn(folder).Select(f => (Name: Path.GetFileName(f), Files: new[] { f })));
+        if (groups.Count == 0)
+            throw new InvalidDataException($"image-caption folder '{folder}': no images ({string.Join(" ", ImageFolderDataset.Extensions)}) in it or its sub-folders");
+        return groups;
     }
 
     /// <summary>Span of the first whole-word man/woman/boy/girl/person, or null.</summary>

@@ -16,17 +16,18 @@ public static class DenoiserSampling
     public static Tensor Generate(Denoiser model, TrainConfig config, int count, long seed, Device device) =>
         Generate(model, config, torch.arange(count, dtype: ScalarType.Int64) % config.Model.NumClasses, seed, device);
 
-    /// <summary>Images (N, C, H, W) in the data range [−1, 1] (clamped) for the given labels.</summary>
+    /// <summary>Images (N, C, H, W) in the data range [−1, 1] (clamped) for the given conditions: labels (N) or token ids (N, L).</summary>
     public static Tensor Generate(Denoiser model, TrainConfig config, Tensor labels, long seed, Device device, IProgress<int>? progress = null)
     {
         var s = config.Sampling;
         var m = config.Model;
         var spaced = SpacedDiffusion.Create(BetaSchedule.Create(config.Diffusion.Schedule, config.Diffusion.Timesteps), s.Respacing);
         var y = labels.to(device);
+        using var nullCondition = model.NullCondition();
         DenoiseFn denoise = s.GuidanceScale == 1.0
             ? (x, t) => model.call(x, t, y)
             : ClassifierFreeGuidance.Wrap(
-                (x, t, yy) => model.call(x, t, yy), y, m.NumClasses,
+                (x, t, yy) => model.call(x, t, yy), y, nullCondition,
                 s.GuidancePower is { } pow ? GuidanceSchedule.PowerCosine(s.GuidanceScale, pow, config.Diffusion.Timesteps) : GuidanceSchedule.Constant(s.GuidanceScale),
                 s.GuidedChannels == "first3" ? GuidedChannels.FirstThree : GuidedChannels.All,
                 m.InChannels);

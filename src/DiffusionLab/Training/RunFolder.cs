@@ -10,6 +10,8 @@ public sealed class RunFolder(string path)
     public string SamplesDirectory => System.IO.Path.Combine(Path, "samples");
     public string LossCurveFile => System.IO.Path.Combine(Path, "loss.png");
     public string EvaluationFile => System.IO.Path.Combine(Path, "evaluation.json");
+    /// <summary>Text-to-image runs: the word tokenizer their prompts are encoded with.</summary>
+    public string TokenizerFile => System.IO.Path.Combine(Path, "tokenizer.json");
 
     public string SampleGrid(long step) => System.IO.Path.Combine(SamplesDirectory, $"step-{step:D7}.png");
     public string Checkpoint(long step) => System.IO.Path.Combine(CheckpointsDirectory, TrainingCheckpoint.FileName(step));

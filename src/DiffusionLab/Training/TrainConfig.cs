@@ -22,10 +22,23 @@ public sealed record TrainConfig
 
 public sealed record DataSection
 {
-    /// <summary>"mnist10k" (shipped with the library) or "folder" (class = sub-folder name).</summary>
+    /// <summary>
+    /// Class-conditional: "mnist10k" (shipped with the library) or "folder" (class = sub-folder name).
+    /// Text-conditional: "characterworld" (procedural captioned people, rendered on the fly) or "captions"
+    /// (image files with same-named .txt captions, one identity per sub-folder).
+    /// </summary>
     public string Dataset { get; init; } = "mnist10k";
-    /// <summary>Image-folder root, for Dataset "folder".</summary>
+    /// <summary>Image-folder root, for Dataset "folder" or "captions".</summary>
     public string? Folder { get; init; }
+    /// <summary>CharacterWorld: the world's seed (its faces and images).</summary>
+    public long WorldSeed { get; init; } = 0;
+    /// <summary>CharacterWorld: training identities; the held-out ones after them are never drawn in training.</summary>
+    public int WorldIdentities { get; init; } = 2000;
+    public int WorldHeldOutIdentities { get; init; } = 200;
+    /// <summary>CharacterWorld: images per identity in the training index space.</summary>
+    public int ImagesPerIdentity { get; init; } = 64;
+    /// <summary>CharacterWorld: folder for an on-disk cache of rendered images (null: render every time, ~5,000 images/s).</summary>
+    public string? Cache { get; init; }
 }
 
 public sealed record DiffusionSection

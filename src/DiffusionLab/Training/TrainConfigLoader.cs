@@ -47,6 +47,11 @@ public static partial class TrainConfigLoader
         catch (JsonException e) { throw new ConfigException($"config '{source}': {Describe(e)}"); }
         config = config with { Model = model, ModelPreset = preset };
 
+        // A text preset leaves the vocabulary open: it is the data's tokenizer's.
+        if (config.Model.IsTextConditioned && config.Model.TextVocabSize == 0 && DatasetLoader.IsCaptioned(config.Data)
+            && (config.Data.Dataset != "captions" || !string.IsNullOrEmpty(config.Data.Folder)))
+            config = config with { Model = config.Model with { TextVocabSize = DatasetLoader.Tokenizer(config.Data).VocabSize } };
+
         var problems = Problems(config);
         if (problems.Count > 0) throw new ConfigException($"config '{source}': {problems[0]}");
         return config;
@@ -64,13 +69,16 @@ public static partial class TrainConfigLoader
         return json;
     }
 
-    /// <summary>Applies a preset and JSON overrides to a model config (used by `model info --set`).</summary>
+    /// <summary>Applies a preset and JSON overrides to a model config (used by `model info --set` and `bench`).</summary>
     public static DenoiserConfig ResolveModel(string preset, IEnumerable<string> overrides, string source)
     {
         var node = new JsonObject { ["Preset"] = preset };
         var root = new JsonObject { ["Model"] = node };
         foreach (var o in overrides) ApplyOverride(root, o.StartsWith("Model.", StringComparison.Ordinal) ? o : "Model." + o, source);
         var (config, _) = ResolveModel(root["Model"], source);
+        // Without data, a text preset takes the vocabulary of the library's own captions (CharacterWorld).
+        if (config.IsTextConditioned && config.TextVocabSize == 0)
+            config = config with { TextVocabSize = DatasetLoader.Tokenizer(new DataSection { Dataset = "characterworld" }).VocabSize };
         var problems = config.Problems();
         if (problems.Count > 0) throw new ConfigException($"{source}: Model.{problems[0]}");
         return config;
@@ -154,8 +162,19 @@ public static partial class TrainConfigLoader
     {
         var p = new List<string>();
         p.AddRange(c.Model.Problems().Select(x => "Model." + x));
-        if (c.Data.Dataset is not ("mnist10k" or "folder")) p.Add($"key 'Data.Dataset': '{c.Data.Dataset}', expected \"mnist10k\" or \"folder\"");
-        if (c.Data.Dataset == "folder" && string.IsNullOrEmpty(c.Data.Folder)) p.Add("key 'Data.Folder': expected the image-folder path for Dataset \"folder\"");
+        if (c.Data.Dataset is not ("mnist10k" or "folder" or "characterworld" or "captions"))
+            p.Add($"key 'Data.Dataset': '{c.Data.Dataset}', expected \"mnist10k\", \"folder\", \"characterworld\" or \"captions\"");
+        else if (DatasetLoader.IsCaptioned(c.Data) != c.Model.IsTextConditioned)
+            p.Add(c.Model.IsTextConditioned
+                ? $"key 'Data.Dataset': '{c.Data.Dataset}' has class labels but Model.Conditioning is Text; expected \"characterworld\" or \"captions\""
+                : $"key 'Data.Dataset': '{c.Data.Dataset}' has captions but Model.Conditioning is ClassLabel; use a text preset such as MDTv2-T2I-Tiny/4");
+        if (c.Data.Dataset is "folder" or "captions" && string.IsNullOrEmpty(c.Data.Folder)) p.Add($"key 'Data.Folder': expected the image-folder path for Dataset \"{c.Data.Dataset}\"");
+        if (c.Data.Dataset == "characterworld")
+        {
+            if (c.Data.WorldIdentities < 1) p.Add($"key 'Data.WorldIdentities': {c.Data.WorldIdentities}, expected a positive integer");
+            if (c.Data.WorldHeldOutIdentities < 1) p.Add($"key 'Data.WorldHeldOutIdentities': {c.Data.WorldHeldOutIdentities}, expected a positive integer (sample prompts come from held-out people)");
+            if (c.Data.ImagesPerIdentity < 1) p.Add($"key 'Data.ImagesPerIdentity': {c.Data.ImagesPerIdentity}, expected a positive integer");
+        }
         if (c.Diffusion.Schedule is not ("linear" or "cosine")) p.Add($"key 'Diffusion.Schedule': '{c.Diffusion.Schedule}', expected \"linear\" or \"cosine\"");
         if (c.Diffusion.Timesteps < 2) p.Add($"key 'Diffusion.Timesteps': {c.Diffusion.Timesteps}, expected at least 2");
         if (c.Diffusion.MinSnrGamma is <= 0) p.Add($"key 'Diffusion.MinSnrGamma': {c.Diffusion.MinSnrGamma}, expected a positive number or null");

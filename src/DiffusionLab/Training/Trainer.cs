@@ -25,6 +25,7 @@ public sealed class Trainer : IDisposable
     private readonly TrainingProgress _progress;
     private readonly TrainingStep _machinery;
     private readonly Generator _generator;
+    private readonly TrainingData _data;
     private readonly BatchSampler _batches;
     private readonly MetricsLog _metrics;
     private MnistEvaluator? _evaluator; // loaded at the first evaluation, then reused
@@ -41,11 +42,11 @@ public sealed class Trainer : IDisposable
         if (config.Training.Precision == "bf16" && device.type != DeviceType.CUDA)
             throw new ConfigException("key 'Training.Precision': bf16 is for CUDA devices (on this CPU bf16 training measured 14x slower than fp32); use fp32 or --device cuda");
         // Bad data fails before anything is written to the run folder.
-        var data = DatasetLoader.Load(config.Data, config.Model);
+        _data = DatasetLoader.Load(config.Data, config.Model);
         PrepareRunFolder();
         _machinery = new TrainingStep(config, device, config.Training.Seed);
         _generator = new Generator((ulong)config.Training.Seed + 1, torch.CPU);
-        _batches = new BatchSampler(data, config.Training.BatchSize, _generator);
+        _batches = new BatchSampler(_data.Set, config.Training.BatchSize, _generator);
 
         if (TrainingCheckpoint.Latest(_run.Path) is { } latest) Restore(latest);
     }
@@ -101,9 +102,23 @@ public sealed class Trainer : IDisposable
         }
     }
 
-    /// <summary>Generates a class-balanced batch with the configured sampler from the EMA (or raw) weights.</summary>
-    public Tensor Sample(int count, long seed) =>
-        DenoiserSampling.Generate(SamplingModel, _config, count, seed, _device);
+    /// <summary>
+    /// Generates a batch with the configured sampler from the EMA (or raw) weights: class-balanced labels, or
+    /// for text-to-image runs the sample prompts in turn (<see cref="SamplePrompts"/>).
+    /// </summary>
+    public Tensor Sample(int count, long seed)
+    {
+        if (_data.Tokenizer is null) return DenoiserSampling.Generate(SamplingModel, _config, count, seed, _device);
+        using var ids = _data.Tokenizer.EncodeBatch(SamplePrompts(count), _config.Model.TextMaxLength);
+        return DenoiserSampling.Generate(SamplingModel, _config, ids, seed, _device);
+    }
+
+    /// <summary>The prompts of <see cref="Sample"/> for text-to-image runs (held-out people's captions, repeated as needed).</summary>
+    public IReadOnlyList<string> SamplePrompts(int count) =>
+        Enumerable.Range(0, count).Select(i => _data.SamplePrompts[i % _data.SamplePrompts.Count]).ToList();
+
+    /// <summary>The word tokenizer of a text-to-image run (null for class-conditional runs).</summary>
+    public Text.WordTokenizer? Tokenizer => _data.Tokenizer;
 
     private Denoiser SamplingModel => _config.Sampling.UseEma ? EmaModel : _machinery.Model;
 
@@ -125,7 +140,7 @@ public sealed class Trainer : IDisposable
     {
         using var scope = torch.NewDisposeScope();
         var images = Sample(_config.Sampling.GridSamples, seed: 42);
-        int columns = _config.Model.NumClasses <= 16 ? _config.Model.NumClasses : 8;
+        int columns = _data.Tokenizer is null && _config.Model.NumClasses <= 16 ? _config.Model.NumClasses : 8;
         ImageGrid.Save(images, columns, _run.SampleGrid(_step));
     }
 
@@ -180,11 +195,19 @@ public sealed class Trainer : IDisposable
                 throw new ConfigException($"run '{_run.Path}': exists with a different config ({_run.ConfigFile}); use a new output folder or the same config");
         }
         AtomicFile.WriteAllText(_run.ConfigFile, json.ToJsonString(TrainConfigLoader.JsonOptions));
+        if (_data.Tokenizer is { } tokenizer)
+        {
+            if (File.Exists(_run.TokenizerFile) && !Text.WordTokenizer.Load(_run.TokenizerFile).Equals(tokenizer))
+                throw new ConfigException($"run '{_run.Path}': its tokenizer.json differs from the data's tokenizer; use a new output folder");
+            tokenizer.Save(_run.TokenizerFile);
+        }
     }
 
     public void Dispose()
     {
         _machinery.Dispose();
+        _batches.Dispose();
+        _data.Dispose();
         _evaluator?.Dispose();
         _generator.Dispose();
     }
