@@ -161,7 +161,6 @@ public static partial class TrainConfigLoader
     private static IReadOnlyList<string> Problems(TrainConfig c)
     {
         var p = new List<string>();
-        p.AddRange(c.Model.Problems().Select(x => "Model." + x));
         if (c.Data.Dataset is not ("mnist10k" or "folder" or "characterworld" or "captions"))
             p.Add($"key 'Data.Dataset': '{c.Data.Dataset}', expected \"mnist10k\", \"folder\", \"characterworld\" or \"captions\"");
         else if (DatasetLoader.IsCaptioned(c.Data) != c.Model.IsTextConditioned)
@@ -175,6 +174,8 @@ public static partial class TrainConfigLoader
             if (c.Data.WorldHeldOutIdentities < 1) p.Add($"key 'Data.WorldHeldOutIdentities': {c.Data.WorldHeldOutIdentities}, expected a positive integer (sample prompts come from held-out people)");
             if (c.Data.ImagesPerIdentity < 1) p.Add($"key 'Data.ImagesPerIdentity': {c.Data.ImagesPerIdentity}, expected a positive integer");
         }
+        // After the data checks: a text preset on class-labelled data is a data mistake, not a vocabulary one.
+        p.AddRange(c.Model.Problems().Select(x => "Model." + x));
         if (c.Diffusion.Schedule is not ("linear" or "cosine")) p.Add($"key 'Diffusion.Schedule': '{c.Diffusion.Schedule}', expected \"linear\" or \"cosine\"");
         if (c.Diffusion.Timesteps < 2) p.Add($"key 'Diffusion.Timesteps': {c.Diffusion.Timesteps}, expected at least 2");
         if (c.Diffusion.MinSnrGamma is <= 0) p.Add($"key 'Diffusion.MinSnrGamma': {c.Diffusion.MinSnrGamma}, expected a positive number or null");
