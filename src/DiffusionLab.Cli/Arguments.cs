@@ -58,6 +58,15 @@ public sealed class Arguments
         return long.TryParse(v, out long i) ? i : throw new UsageException($"option --{name} '{v}': expected an integer");
     }
 
+    /// <summary>A number option within [min, max].</summary>
+    public double Double(string name, double fallback, double min, double max)
+    {
+        string? v = Option(name);
+        if (v is null) return fallback;
+        return double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double d) && d >= min && d <= max
+            ? d : throw new UsageException($"option --{name} '{v}': expected a number in [{min}, {max}]");
+    }
+
     public string Positional1(string what)
     {
         if (Positional.Count == 0) throw new UsageException($"missing argument: {what}");

@@ -20,6 +20,7 @@ namespace DiffusionLab.Cli
               difflab notebook run NOTEBOOK.ipynb [--set name=value ...] [--output OUT.ipynb]
               difflab bench train|sample PRESET --batch B [--device D] [--steps N] [--warmup W] [--precision fp32|bf16] [--set Key=Value ...] [--out FILE.jsonl]
               difflab bench world [--size 64] [--images N] [--out FILE.jsonl]
+              difflab story STORY.txt --run RUN --out COMIC.png [--seed S] [--rate R] [--refs K] [--steps N] [--guidance G] [--layout classic|four-panel] [--no-csa] [--save-banks DIR] [--banks DIR] [--device D]
               difflab world preview --identities N --images M --out FILE.png [--size 64] [--seed S] [--held-out] [--masks] [--scale K]
 
             Exit codes: 0 ok, 1 failure while running, 2 bad input (config, path, checkpoint, option).
@@ -47,7 +48,8 @@ namespace DiffusionLab.Cli
                     "study" => StudyCommand.Run(rest, stdout),
                     "notebook" => NotebookCommand.Run(rest, stdout, stderr),
                     "world" => WorldCommand.Run(rest, stdout),
-                    _ => throw new UsageException($"unknown command '{args[0]}'; expected train, sample, evaluate, model, bench, study, notebook or world (difflab --help)"),
+                    "story" => StoryCommand.Run(rest, stdout),
+                    _ => throw new UsageException($"unknown command '{args[0]}'; expected train, sample, evaluate, model, bench, study, notebook, world or story (difflab --help)"),
                 };
             }
             catch (Exception e) when (IsBadInput(e))
@@ -64,7 +66,7 @@ namespace DiffusionLab.Cli
         }
 
         private static bool IsBadInput(Exception e) =>
-            e is UsageException or ConfigException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException or ArgumentException;
+            e is UsageException or ConfigException or InvalidDataException or FormatException or FileNotFoundException or DirectoryNotFoundException or ArgumentException;
 
         private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
     }

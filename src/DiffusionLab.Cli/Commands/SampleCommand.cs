@@ -33,7 +33,7 @@ public static class SampleCommand
         {
             if (labelList is not null) throw new UsageException("--labels: this is a text-to-image run; give prompts with --prompt \"...\"");
             if (prompts.Count == 0) throw new UsageException("sample: this is a text-to-image run; give at least one --prompt \"...\" (words of its captions)");
-            foreach (var p in prompts) CheckPrompt(p, tokenizer);
+            foreach (var p in prompts) tokenizer.CheckKnown(p, "--prompt");
             labels = tokenizer.EncodeBatch(Enumerable.Range(0, count).Select(i => prompts[i % prompts.Count]).ToList(), config.Model.TextMaxLength);
         }
         else
@@ -51,15 +51,6 @@ public static class SampleCommand
         ImageGrid.Save(images, columns, output);
         stdout.WriteLine($"wrote {labels.shape[0]} samples ({config.Sampling.Sampler}, respacing {config.Sampling.Respacing}, guidance {config.Sampling.GuidanceScale}) to {output}");
         return 0;
-    }
-
-    /// <summary>A prompt with words the tokenizer never saw would be read as &lt;unk&gt;: say which instead.</summary>
-    private static void CheckPrompt(string prompt, WordTokenizer tokenizer)
-    {
-        var unknown = WordTokenizer.Split(prompt).Select(span => prompt.Substring(span.Start, span.Length).ToLowerInvariant())
-            .Where(w => !tokenizer.Contains(w)).Distinct().ToList();
-        if (unknown.Count > 0)
-            throw new UsageException($"--prompt '{prompt}': unknown word(s) {string.Join(", ", unknown.Select(w => $"'{w}'"))}; the model knows the {tokenizer.VocabSize - 4} words of its captions");
     }
 
     private static long[] ParseLabels(string list, int numClasses) =>

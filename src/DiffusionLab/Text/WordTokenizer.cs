@@ -59,6 +59,18 @@ public sealed class WordTokenizer : IEquatable<WordTokenizer>
 
     public bool Contains(string word) => _wordIds.ContainsKey(word.ToLowerInvariant());
 
+    /// <summary>The distinct words of <paramref name="text"/> this tokenizer would read as &lt;unk&gt;, lowercased, in order.</summary>
+    public IReadOnlyList<string> UnknownWords(string text) =>
+        Split(text).Select(span => text.Substring(span.Start, span.Length).ToLowerInvariant()).Where(w => !Contains(w)).Distinct().ToList();
+
+    /// <summary>Throws naming the unknown words of a prompt (they would silently become &lt;unk&gt;).</summary>
+    public void CheckKnown(string text, string what)
+    {
+        var unknown = UnknownWords(text);
+        if (unknown.Count > 0)
+            throw new ArgumentException($"{what} '{text}': unknown word(s) {string.Join(", ", unknown.Select(w => $"'{w}'"))}; the model knows the {VocabSize - 4} words of its captions");
+    }
+
     public string TokenOf(long id) =>
         id >= 0 && id < _vocabulary.Length ? _vocabulary[id] : throw new ArgumentOutOfRangeException(nameof(id), id, $"expected an id in [0, {_vocabulary.Length})");
 
