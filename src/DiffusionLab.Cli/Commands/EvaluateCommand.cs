@@ -13,7 +13,7 @@ public static class EvaluateCommand
         var args = new Arguments(argv, new HashSet<string> { "raw" });
         string source = args.Positional1("RUN or CHECKPOINT");
         var device = DeviceOption.Parse(args.Option("device"));
-        var loaded = CheckpointModel.Load(source, args.All("set"), args.Flag("raw"));
+        var loaded = TrainedModel.Load(source, args.All("set"), args.Flag("raw"));
         args.RejectUnknown();
 
         loaded.Model.to(device);

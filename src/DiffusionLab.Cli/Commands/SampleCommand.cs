@@ -23,7 +23,7 @@ public static class SampleCommand
         string? labelList = args.Option("labels");
         var prompts = args.All("prompt").ToList();
         string? output = args.Option("out");
-        var loaded = CheckpointModel.Load(source, args.All("set"), args.Flag("raw"));
+        var loaded = TrainedModel.Load(source, args.All("set"), args.Flag("raw"));
         args.RejectUnknown();
 
         var config = loaded.Config;

@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using TorchSharp;
-using DiffusionLab.Diffusion;
-using DiffusionLab.Mdt;
 using DiffusionLab.StoryDiffusion;
+using DiffusionLab.Training;
 
 namespace DiffusionLab.Cli.Commands;
 
@@ -31,20 +30,16 @@ public static class StoryCommand
         };
         string? saveBanks = args.Option("save-banks");
         string? loadBanks = args.Option("banks");
-        var loaded = CheckpointModel.Load(run, [], raw: false);
+        var loaded = TrainedModel.Load(run, [], raw: false);
         args.RejectUnknown();
 
         var story = StoryParser.Load(storyPath);
-        if (loaded.Model is not MaskedDiffusionTransformer model || loaded.Tokenizer is not { } tokenizer)
-            throw new UsageException($"--run '{run}': expected a text-to-image MDT run (a T2I preset trained on captions)");
         loaded.Model.to(device);
-        var config = loaded.Config;
-        var diffusion = SpacedDiffusion.Create(BetaSchedule.Create(config.Diffusion.Schedule, config.Diffusion.Timesteps), $"ddim{steps}");
-        var sampler = new ConsistentStorySampler(model, diffusion, guidance, new ConsistentAttentionConfig { SamplingRate = rate, Seed = options.Seed });
+        var pipeline = StoryPipeline.FromRun(loaded, steps, guidance, new ConsistentAttentionConfig { SamplingRate = rate, Seed = options.Seed });
         var given = loadBanks is null ? new Dictionary<string, CharacterBank>() : LoadBanks(loadBanks, story, device);
 
         var clock = Stopwatch.StartNew();
-        using var generation = new StoryPipeline(sampler, tokenizer, config.Model.TextMaxLength).Generate(story, options, given);
+        using var generation = pipeline.Generate(story, options, given);
         double seconds = clock.Elapsed.TotalSeconds;
         var comic = StoryComic.Render(story, generation.PanelList, new StoryComicOptions { Layout = layout, Seed = (int)options.Seed });
         var pages = SavePages(comic.Pngs, output);

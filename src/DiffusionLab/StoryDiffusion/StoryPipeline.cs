@@ -1,4 +1,7 @@
+using DiffusionLab.Diffusion;
+using DiffusionLab.Mdt;
 using DiffusionLab.Text;
+using DiffusionLab.Training;
 using static TorchSharp.torch;
 
 namespace DiffusionLab.StoryDiffusion;
@@ -12,6 +15,19 @@ namespace DiffusionLab.StoryDiffusion;
 /// </summary>
 public sealed class StoryPipeline(ConsistentStorySampler sampler, WordTokenizer tokenizer, int maxLength)
 {
+    /// <summary>The pipeline over a trained text-to-image run: DDIM with <paramref name="steps"/> steps and guidance on the empty prompt.</summary>
+    public static StoryPipeline FromRun(TrainedModel trained, int steps, double guidance, ConsistentAttentionConfig attention)
+    {
+        ArgumentNullException.ThrowIfNull(trained);
+        if (trained.Model is not MaskedDiffusionTransformer model || trained.Tokenizer is not { } tokenizer)
+            throw new ArgumentException($"run '{trained.RunDirectory ?? trained.CheckpointPath}': expected a text-to-image MDT run (a T2I preset trained on captions)");
+        var c = trained.Config;
+        var diffusion = SpacedDiffusion.Create(BetaSchedule.Create(c.Diffusion.Schedule, c.Diffusion.Timesteps), $"ddim{steps}");
+        return new StoryPipeline(new ConsistentStorySampler(model, diffusion, guidance, attention), tokenizer, c.Model.TextMaxLength);
+    }
+
+    public ConsistentStorySampler Sampler => sampler;
+
     public StoryGeneration Generate(Story story, StoryRenderOptions options, IReadOnlyDictionary<string, CharacterBank>? givenBanks = null)
     {
         ArgumentNullException.ThrowIfNull(story);

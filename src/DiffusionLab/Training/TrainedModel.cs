@@ -1,22 +1,22 @@
 using DiffusionLab.IO;
 using DiffusionLab.Modules;
 using DiffusionLab.Text;
-using DiffusionLab.Training;
 
-namespace DiffusionLab.Cli.Commands;
+namespace DiffusionLab.Training;
 
 /// <summary>
 /// A network restored from a training checkpoint (EMA weights unless raw), with the run's config and, for a
-/// text-to-image run, its tokenizer (tokenizer.json of the run folder the checkpoint sits in).
+/// text-to-image run, its tokenizer (tokenizer.json of the run folder the checkpoint sits in). What `difflab
+/// sample`, `evaluate` and `story` and the notebooks load.
 /// </summary>
-public sealed record CheckpointModel(Denoiser Model, TrainConfig Config, long Step, string CheckpointPath, string? RunDirectory, WordTokenizer? Tokenizer)
+public sealed record TrainedModel(Denoiser Model, TrainConfig Config, long Step, string CheckpointPath, string? RunDirectory, WordTokenizer? Tokenizer) : IDisposable
 {
-    public static CheckpointModel Load(string runOrCheckpoint, IEnumerable<string> overrides, bool raw)
+    public static TrainedModel Load(string runOrCheckpoint, IEnumerable<string>? overrides = null, bool raw = false)
     {
         string path = RunFolder.CheckpointOf(runOrCheckpoint);
         var checkpoint = TrainingCheckpoint.Load(path);
         var stored = System.Text.Json.Nodes.JsonNode.Parse(checkpoint.ConfigJson)!.AsObject();
-        var config = TrainConfigLoader.FromJson(stored, path, overrides);
+        var config = TrainConfigLoader.FromJson(stored, path, overrides ?? []);
         var model = DenoiserFactory.Create(config.Model);
         StateDictLoader.LoadStrict(model, raw ? checkpoint.Model : checkpoint.Ema, path);
         model.eval();
@@ -32,6 +32,8 @@ public sealed record CheckpointModel(Denoiser Model, TrainConfig Config, long St
             if (tokenizer.VocabSize != config.Model.TextVocabSize)
                 throw new ConfigException($"tokenizer '{folder.TokenizerFile}': {tokenizer.VocabSize} entries, but the checkpoint's model has TextVocabSize={config.Model.TextVocabSize}");
         }
-        return new CheckpointModel(model, config, checkpoint.Step, path, run, tokenizer);
+        return new TrainedModel(model, config, checkpoint.Step, path, run, tokenizer);
     }
+
+    public void Dispose() => Model.Dispose();
 }
