@@ -1,0 +1,31 @@
+using System.Text.Json.Nodes;
+
+namespace DiffusionLab.Tests.Notebooks;
+
+/// <summary>The outputs of an executed notebook, for assertions.</summary>
+internal sealed class NotebookOutputs
+{
+    private NotebookOutputs(IReadOnlyList<JsonObject> cells) => Cells = cells;
+
+    public IReadOnlyList<JsonObject> Cells { get; }
+
+    public static NotebookOutputs Read(string path) =>
+        new(JsonNode.Parse(File.ReadAllText(path))!["cells"]!.AsArray().Select(c => c!.AsObject()).ToList());
+
+    private IEnumerable<JsonObject> Outputs(string? cellId = null) => Cells
+        .Where(c => c["cell_type"]!.GetValue<string>() == "code" && (cellId is null || c["id"]?.GetValue<string>() == cellId))
+        .SelectMany(c => c["outputs"]!.AsArray().Select(o => o!.AsObject()));
+
+    public IReadOnlyList<string> Errors => Outputs().Where(o => o["output_type"]!.GetValue<string>() == "error")
+        .Select(o => o["evalue"]?.ToString() ?? o.ToJsonString()).ToList();
+
+    /// <summary>Decoded image/png outputs of a cell (or of all cells).</summary>
+    public IReadOnlyList<byte[]> Pngs(string? cellId = null) => Outputs(cellId).Select(o => o["data"]).OfType<JsonObject>()
+        .Where(d => d.ContainsKey("image/png")).Select(d => Convert.FromBase64String(d["image/png"]!.GetValue<string>())).ToList();
+
+    /// <summary>text/html outputs of a cell (or of all cells).</summary>
+    public IReadOnlyList<string> Html(string? cellId = null) => Outputs(cellId).Select(o => o["data"]).OfType<JsonObject>()
+        .Where(d => d.ContainsKey("text/html")).Select(d => d["text/html"]!.GetValue<string>()).ToList();
+
+    public string Text(string cellId) => string.Concat(Outputs(cellId).Where(o => o["output_type"]!.GetValue<string>() == "stream").Select(o => o["text"]!.GetValue<string>()));
+}
