@@ -52,10 +52,11 @@ public static class DenoiserPresets
         DenoiserConfig basis;
         if (textToImage)
         {
-            // 64×64 RGB pixels (CharacterWorld), prompts of at most 32 tokens. Tiny: 2 CPU cores; S, B: a GPU.
+            // 64×64 RGB pixels (CharacterWorld), prompts of at most 32 tokens. Tiny (the MNIST Tiny's width and
+            // depth): 2 CPU cores, at patch 8 (64 tokens); S, B at patch 4 (256 tokens): a GPU.
             var (hidden, depth, heads, textWidth, textDepth) = sizePatch[0] switch
             {
-                "Tiny" => (192, 6, 6, 192, 3),
+                "Tiny" => (128, 6, 4, 128, 2),
                 "S" => (384, 12, 6, 384, 6),
                 "B" => (768, 12, 12, 512, 8),
                 _ => (0, 0, 0, 0, 0),

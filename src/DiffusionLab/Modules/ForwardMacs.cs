@@ -3,7 +3,8 @@ namespace DiffusionLab.Modules;
 /// <summary>
 /// Analytic multiply-accumulates of one forward pass per sample, in DiT's "GFLOPs" convention
 /// (mdt.md §6): every Linear / patch conv and the two attention matmuls; norms, activations,
-/// embedding lookups and the relative-bias add are not counted. DiT-XL/2 at 32×32: 118.62 G.
+/// embedding lookups and the relative-bias add are not counted. DiT-XL/2 at 32×32: 118.62 G. Text-conditioned
+/// networks add their cross-attention and text encoder.
 /// </summary>
 public static class ForwardMacs
 {
@@ -50,7 +51,13 @@ public static class ForwardMacs
         long attention = tokens * d * 3 * d + 2 * tokens * tokens * d + tokens * d * d;
         long mlp = 2 * tokens * d * hidden;
         long fusion = skip ? tokens * 2 * d * d : 0;
-        return modulation + attention + mlp + fusion;
+        long cross = 0;
+        if (config.IsTextConditioned)
+        {
+            long l = config.TextMaxLength, dt = config.TextWidth;
+            cross = tokens * d * d + l * dt * 2 * d + 2 * tokens * l * d + tokens * d * d; // q, kv, two matmuls, proj
+        }
+        return modulation + attention + mlp + fusion + cross;
     }
 
     private static long Stem(DenoiserConfig config)
@@ -58,7 +65,16 @@ public static class ForwardMacs
         long d = config.HiddenSize;
         long patch = (long)config.NumTokens * config.InChannels * config.PatchSize * config.PatchSize * d;
         long timestep = TimestepEmbedder.FrequencySize * d + d * d;
-        return patch + timestep;
+        return patch + timestep + TextEncoder(config);
+    }
+
+    /// <summary>The jointly trained text encoder over a full-length prompt (pre-LN layers, MLP ratio 4) and the pooled-text MLP.</summary>
+    private static long TextEncoder(DenoiserConfig config)
+    {
+        if (!config.IsTextConditioned) return 0;
+        long l = config.TextMaxLength, dt = config.TextWidth, d = config.HiddenSize;
+        long layer = l * dt * 3 * dt + 2 * l * l * dt + l * dt * dt + 2 * l * dt * 4 * dt;
+        return config.TextDepth * layer + dt * d + d * d;
     }
 
     private static long Head(DenoiserConfig config)
