@@ -1,4 +1,3 @@
-using DiffusionLab.IO;
 using DiffusionLab.Modules;
 using DiffusionLab.Text;
 using DiffusionLab.Training;
@@ -7,31 +6,13 @@ namespace DiffusionLab.Cli.Commands;
 
 /// <summary>
 /// A network restored from a training checkpoint (EMA weights unless raw), with the run's config and, for a
-/// text-to-image run, its tokenizer (tokenizer.json of the run folder the checkpoint sits in).
+/// text-to-image run, its tokenizer (tokenizer.json of the run folder the checkpoint sits in); see <see cref="TrainedModel"/>.
 /// </summary>
 public sealed record CheckpointModel(Denoiser Model, TrainConfig Config, long Step, string CheckpointPath, string? RunDirectory, WordTokenizer? Tokenizer)
 {
     public static CheckpointModel Load(string runOrCheckpoint, IEnumerable<string> overrides, bool raw)
     {
-        string path = RunFolder.CheckpointOf(runOrCheckpoint);
-        var checkpoint = TrainingCheckpoint.Load(path);
-        var stored = System.Text.Json.Nodes.JsonNode.Parse(checkpoint.ConfigJson)!.AsObject();
-        var config = TrainConfigLoader.FromJson(stored, path, overrides);
-        var model = DenoiserFactory.Create(config.Model);
-        StateDictLoader.LoadStrict(model, raw ? checkpoint.Model : checkpoint.Ema, path);
-        model.eval();
-        string? run = Directory.Exists(runOrCheckpoint) ? runOrCheckpoint : null;
-        WordTokenizer? tokenizer = null;
-        if (config.Model.IsTextConditioned)
-        {
-            // checkpoints/ sits in the run folder, whose tokenizer.json encoded the training captions.
-            var folder = new RunFolder(run ?? Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(path)))!);
-            if (!File.Exists(folder.TokenizerFile))
-                throw new ConfigException($"checkpoint '{path}': a text-to-image model, but its run folder has no tokenizer.json ({folder.TokenizerFile})");
-            tokenizer = WordTokenizer.Load(folder.TokenizerFile);
-            if (tokenizer.VocabSize != config.Model.TextVocabSize)
-                throw new ConfigException($"tokenizer '{folder.TokenizerFile}': {tokenizer.VocabSize} entries, but the checkpoint's model has TextVocabSize={config.Model.TextVocabSize}");
-        }
-        return new CheckpointModel(model, config, checkpoint.Step, path, run, tokenizer);
+        var loaded = TrainedModel.Load(runOrCheckpoint, overrides, raw);
+        return new CheckpointModel(loaded.Model, loaded.Config, loaded.Step, loaded.CheckpointPath, loaded.RunDirectory, loaded.Tokenizer);
     }
 }
