@@ -15,15 +15,22 @@ namespace DiffusionLab.Data;
 /// </remarks>
 public sealed class BatchSampler : IDisposable
 {
-    private readonly ITrainingSet _data;
+    private readonly ITrainingSet? _data;
+    private readonly long _count;
     private readonly Generator _generator;
     private Tensor? _permutation;
 
-    public BatchSampler(ITrainingSet data, int batchSize, Generator generator)
+    public BatchSampler(ITrainingSet data, int batchSize, Generator generator) : this(data.Count, batchSize, generator)
     {
-        if (batchSize < 1 || batchSize > data.Count)
-            throw new ArgumentOutOfRangeException(nameof(batchSize), $"batchSize {batchSize}: expected 1..{data.Count} (the data set size)");
         _data = data;
+    }
+
+    /// <summary>A sampler over the item indices 0..count−1 alone, for callers that assemble their own batches (<see cref="NextIndices"/>).</summary>
+    public BatchSampler(long count, int batchSize, Generator generator)
+    {
+        if (batchSize < 1 || batchSize > count)
+            throw new ArgumentOutOfRangeException(nameof(batchSize), $"batchSize {batchSize}: expected 1..{count} (the data set size)");
+        _count = count;
         BatchSize = batchSize;
         _generator = generator;
     }
@@ -43,8 +50,8 @@ public sealed class BatchSampler : IDisposable
 
     public void Restore(BatchSamplerState state)
     {
-        if (state.Epoch < 0 || state.Position < 0 || state.Position > _data.Count)
-            throw new ArgumentOutOfRangeException(nameof(state), $"sampler state {state}: position must lie in 0..{_data.Count}");
+        if (state.Epoch < 0 || state.Position < 0 || state.Position > _count)
+            throw new ArgumentOutOfRangeException(nameof(state), $"sampler state {state}: position must lie in 0..{_count}");
         _permutation?.Dispose();
         _permutation = state.Epoch == 0 ? null : Permutation(state.EpochSeed);
         (Epoch, Position, EpochSeed) = state;
@@ -53,7 +60,16 @@ public sealed class BatchSampler : IDisposable
     /// <summary>The next batch on <paramref name="device"/>: images and their conditions (labels or token ids).</summary>
     public (Tensor images, Tensor conditions) Next(Device device)
     {
-        if (_permutation is null || Position + BatchSize > _data.Count)
+        if (_data is null) throw new InvalidOperationException("this sampler has no training set: draw indices with NextIndices");
+        using var index = NextIndices();
+        var (images, conditions) = _data.Batch(index);
+        return (Move(images, device), Move(conditions, device));
+    }
+
+    /// <summary>The item indices (BatchSize) int64 on the CPU of the next batch; the caller owns the tensor.</summary>
+    public Tensor NextIndices()
+    {
+        if (_permutation is null || Position + BatchSize > _count)
         {
             using var seed = torch.randint(0, long.MaxValue, new long[] { 1 }, ScalarType.Int64, generator: _generator);
             EpochSeed = seed.item<long>();
@@ -62,17 +78,16 @@ public sealed class BatchSampler : IDisposable
             Epoch++;
             Position = 0;
         }
-        using var index = _permutation.narrow(0, Position, BatchSize);
+        var index = _permutation.narrow(0, Position, BatchSize).clone();
         Position += BatchSize;
-        var (images, conditions) = _data.Batch(index);
-        return (Move(images, device), Move(conditions, device));
+        return index;
     }
 
     // The permutation outlives the caller's per-step dispose scope, so it must not belong to it.
     private Tensor Permutation(long seed)
     {
         using var g = new Generator((ulong)seed);
-        return torch.randperm(_data.Count, generator: g).DetachFromDisposeScope();
+        return torch.randperm(_count, generator: g).DetachFromDisposeScope();
     }
 
     // Tensor.to returns the same object when it is already on the device.

@@ -195,13 +195,18 @@ public sealed class GaussianDiffusion
     /// <summary>
     /// The vb term in bits per sample (N): KL(q(x_{t−1}|x_t, x_0) ‖ p_θ(x_{t−1}|x_t)) averaged over elements, and at
     /// t = 0 the discretised-Gaussian decoder NLL (IDDPM <c>_vb_terms_bpd</c>, eq. 4–5). No stop-gradient here.
+    /// With <paramref name="lossMask"/> (broadcastable to x_t) the per-element terms are multiplied by it before the
+    /// mean over all elements (not normalised by the mask's area).
     /// </summary>
-    public Tensor VbTerms(Tensor modelOutput, Tensor x0, Tensor xt, Tensor t)
+    public Tensor VbTerms(Tensor modelOutput, Tensor x0, Tensor xt, Tensor t, Tensor? lossMask = null)
     {
         var posterior = QPosterior(x0, xt, t);
         var p = PMeanVariance(modelOutput, xt, t, clipDenoised: false);
-        var kl = MeanFlat(NormalKl(posterior.Mean, posterior.LogVarianceClipped, p.Mean, p.LogVariance)) / Ln2;
-        var nll = -MeanFlat(DiscretizedGaussianLogLikelihood(x0, p.Mean, 0.5 * p.LogVariance)) / Ln2;
+        var klElements = NormalKl(posterior.Mean, posterior.LogVarianceClipped, p.Mean, p.LogVariance);
+        var nllElements = DiscretizedGaussianLogLikelihood(x0, p.Mean, 0.5 * p.LogVariance);
+        if (lossMask is not null) (klElements, nllElements) = (klElements * lossMask, nllElements * lossMask);
+        var kl = MeanFlat(klElements) / Ln2;
+        var nll = -MeanFlat(nllElements) / Ln2;
         return torch.where(OnDevice(t, xt).eq(0), nll, kl);
     }
 
@@ -210,8 +215,12 @@ public sealed class GaussianDiffusion
     /// without learned sigma); the caller closes over t (original timesteps) and labels.
     /// mse = w(t)·mean((ε − ε̂)²); vb uses a detached ε̂ so that it trains only the variance (IDDPM §3.1);
     /// loss = mse + vb. Without learned sigma vb is zero.
+    /// <paramref name="lossMask"/> (broadcastable to x_0, e.g. (N, 1, H, W) person masks; null = none) restricts the
+    /// loss to where it is non-zero as FastComposer's masked diffusion loss does (photomaker.md §2.2): prediction and
+    /// target are both multiplied by the mask and the squared error is averaged over ALL elements, not normalised by
+    /// the mask's area; the vb term is masked the same way.
     /// </summary>
-    public DiffusionLosses TrainingLosses(Func<Tensor, Tensor> model, Tensor x0, Tensor t, Tensor noise, LossWeighting weighting)
+    public DiffusionLosses TrainingLosses(Func<Tensor, Tensor> model, Tensor x0, Tensor t, Tensor noise, LossWeighting weighting, Tensor? lossMask = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(weighting);
@@ -222,13 +231,13 @@ public sealed class GaussianDiffusion
         if (varValues is not null)
         {
             var frozen = torch.cat([eps.detach(), varValues], 1);
-            vb = VbTerms(frozen, x0, xt, t);
+            vb = VbTerms(frozen, x0, xt, t, lossMask);
         }
         else
         {
             vb = torch.zeros(x0.shape[0], dtype: eps.dtype, device: eps.device);
         }
-        var diff = noise - eps;
+        var diff = lossMask is null ? noise - eps : noise * lossMask - eps * lossMask;
         var mse = MeanFlat(diff * diff);
         if (weighting.MinSnrGamma is not null) mse = weighting.Weight(SignalToNoise(OnDevice(t, xt))) * mse;
         return new DiffusionLosses(mse + vb, mse, vb);

@@ -7,7 +7,8 @@ namespace DiffusionLab.Modules;
 /// <summary>
 /// Multi-head self-attention with a fused <c>qkv</c> Linear(D, 3D) and <c>proj</c> Linear(D, D)
 /// (timm / MDT, mdt.md §2); optional per-block <c>rel_pos_bias</c> added to the scaled logits (MDT).
-/// Runs on SDPA, with the relative bias as a float attn_mask.
+/// Runs on SDPA, with the relative bias as a float attn_mask. The projections run through <c>call</c>, so forward
+/// hooks on them (adapters such as <see cref="LoraAdapters"/>) apply on every path.
 /// </summary>
 public sealed class Attention : nn.Module<Tensor, Tensor>
 {
@@ -53,23 +54,22 @@ public sealed class Attention : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         long b = x.shape[0], n = x.shape[1], d = x.shape[2], dh = d / NumHeads;
-        var heads = qkv.forward(x).view(b, n, 3, NumHeads, dh).permute(2, 0, 3, 1, 4);           // (3, B, H, K, dh)
+        var heads = qkv.call(x).view(b, n, 3, NumHeads, dh).permute(2, 0, 3, 1, 4);           // (3, B, H, K, dh)
         var (q, k, v) = (heads[0], heads[1], heads[2]);                                         // (B, H, K, dh)
         var bias = rel_pos_bias is null ? null
             : (idsKeep is null ? rel_pos_bias.Bias() : rel_pos_bias.GatherBias(idsKeep)).to(x.dtype); // (H,K,K) | (B,H,K,K)
         if (extraKeysValues is not null)
         {
             long e = extraKeysValues.shape[1];
-            var kvWeight = qkv.weight!.narrow(0, d, 2 * d);                                     // (2D, D): the k and v rows
-            var kvBias = qkv.bias?.narrow(0, d, 2 * d);
-            var extra = nn.functional.linear(extraKeysValues, kvWeight, kvBias)
+            // Through the whole qkv (not its k/v rows alone) so a hook on qkv also shapes the extra keys and values.
+            var extra = qkv.call(extraKeysValues).narrow(2, d, 2 * d)
                 .view(b, e, 2, NumHeads, dh).permute(2, 0, 3, 1, 4);                            // (2, B, H, E, dh)
             k = cat([k, extra[0]], dim: 2);                                                     // (B, H, K+E, dh)
             v = cat([v, extra[1]], dim: 2);                                                     // (B, H, K+E, dh)
             if (bias is not null) bias = nn.functional.pad(bias, [0, e]);                       // (…, K, K+E) zero for extra
         }
         var o = nn.functional.scaled_dot_product_attention(q, k, v, attn_mask: bias, p: 0.0, is_casual: false); // (B, H, K, dh)
-        var y = proj.forward(o.transpose(1, 2).reshape(b, n, d));                              // (B, K, D)
+        var y = proj.call(o.transpose(1, 2).reshape(b, n, d));                              // (B, K, D)
         return y.MoveToOuterDisposeScope();
     }
 }

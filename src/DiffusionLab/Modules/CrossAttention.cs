@@ -7,7 +7,8 @@ namespace DiffusionLab.Modules;
 /// <summary>
 /// Cross-attention from image tokens to text tokens (PixArt-α's MultiHeadCrossAttention): <c>q_linear</c>
 /// D→D, <c>kv_linear</c> D_text→2D, <c>proj</c> D→D. <c>proj</c> starts at zero, so a fresh block ignores
-/// the text and starts as the identity, in the spirit of adaLN-Zero.
+/// the text and starts as the identity, in the spirit of adaLN-Zero. The projections run through <c>call</c>, so
+/// forward hooks on them (adapters such as <see cref="LoraAdapters"/>) apply.
 /// </summary>
 public sealed class CrossAttention : nn.Module<Tensor, CrossAttentionContext, Tensor>
 {
@@ -37,11 +38,11 @@ public sealed class CrossAttention : nn.Module<Tensor, CrossAttentionContext, Te
     {
         using var scope = NewDisposeScope();
         long b = x.shape[0], n = x.shape[1], d = x.shape[2], l = context.Tokens.shape[1], dh = d / NumHeads;
-        var q = q_linear.forward(x).view(b, n, NumHeads, dh).transpose(1, 2);                          // (B, H, K, dh)
-        var kv = kv_linear.forward(context.Tokens).view(b, l, 2, NumHeads, dh).permute(2, 0, 3, 1, 4); // (2, B, H, L, dh)
+        var q = q_linear.call(x).view(b, n, NumHeads, dh).transpose(1, 2);                          // (B, H, K, dh)
+        var kv = kv_linear.call(context.Tokens).view(b, l, 2, NumHeads, dh).permute(2, 0, 3, 1, 4); // (2, B, H, L, dh)
         var mask = context.KeyMask is null ? null
             : where(context.KeyMask.view(b, 1, 1, l), 0.0f, float.NegativeInfinity).to(x.dtype);      // (B, 1, 1, L)
         var o = nn.functional.scaled_dot_product_attention(q, kv[0], kv[1], attn_mask: mask, p: 0.0, is_casual: false); // (B, H, K, dh)
-        return proj.forward(o.transpose(1, 2).reshape(b, n, d)).MoveToOuterDisposeScope();           // (B, K, D)
+        return proj.call(o.transpose(1, 2).reshape(b, n, d)).MoveToOuterDisposeScope();           // (B, K, D)
     }
 }

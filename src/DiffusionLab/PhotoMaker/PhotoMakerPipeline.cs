@@ -1,0 +1,185 @@
+using DiffusionLab.Data;
+using DiffusionLab.Diffusion;
+using DiffusionLab.Mdt;
+using DiffusionLab.Sampling;
+using DiffusionLab.Text;
+using DiffusionLab.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DiffusionLab.PhotoMaker;
+
+/// <summary>
+/// PhotoMaker inference (photomaker.md §3): reference images + a prompt with the trigger word ("a woman img wearing a
+/// crown") → stacked-ID embedding t* → DDIM (50 steps) under classifier-free guidance (w = 5, the unconditional pass
+/// on the empty prompt) with delayed subject conditioning (text-only prompt up to start_merge_step), one image per
+/// seed. No test-time tuning: the references only pass through the encoder once.
+/// </summary>
+public sealed class PhotoMakerPipeline : IDisposable
+{
+    private readonly double[] _betas;
+    private readonly bool _learnSigma;
+    private readonly bool _ownsModel;
+
+    /// <summary>A pipeline over a model (owned when <paramref name="ownsModel"/>) and the base run's tokenizer and β schedule.</summary>
+    public PhotoMakerPipeline(PhotoMakerModel model, WordTokenizer tokenizer, double[] betas, bool learnSigma, bool ownsModel = false)
+    {
+        Model = model;
+        Tokenizer = tokenizer;
+        _betas = (double[])betas.Clone();
+        _learnSigma = learnSigma;
+        _ownsModel = ownsModel;
+    }
+
+    public PhotoMakerModel Model { get; }
+    public WordTokenizer Tokenizer { get; }
+    public int MaxLength => Model.Backbone.Config.TextMaxLength;
+
+    /// <summary>
+    /// Loads a PhotoMaker checkpoint and the base text-to-image checkpoint it names (EMA trained weights when the
+    /// checkpoint has them and <paramref name="useEma"/>).
+    /// </summary>
+    public static PhotoMakerPipeline Load(string checkpointPath, Device? device = null, bool useEma = true)
+    {
+        var checkpoint = PhotoMakerCheckpoint.Load(checkpointPath);
+        var config = checkpoint.Config(checkpointPath);
+        if (!File.Exists(checkpoint.BaseCheckpoint))
+            throw new ConfigException($"PhotoMaker checkpoint '{checkpointPath}': its base checkpoint '{checkpoint.BaseCheckpoint}' is not there (moved or deleted?)");
+        var trained = TrainedModel.Load(checkpoint.BaseCheckpoint, raw: !config.BaseUseEma, device: device);
+        if (trained.Model is not MaskedDiffusionTransformer backbone || trained.Tokenizer is null)
+        {
+            trained.Dispose();
+            throw new ConfigException($"PhotoMaker checkpoint '{checkpointPath}': base '{checkpoint.BaseCheckpoint}' is not a text-to-image MDT");
+        }
+        var model = new PhotoMakerModel(backbone, config);
+        try { model.LoadTrainedWeights(useEma && checkpoint.Ema is not null ? checkpoint.Ema : checkpoint.Weights, checkpointPath); }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+        var diffusion = trained.Config.Diffusion;
+        return new PhotoMakerPipeline(model, trained.Tokenizer, BetaSchedule.Create(diffusion.Schedule, diffusion.Timesteps), trained.Config.Model.LearnSigma, ownsModel: true);
+    }
+
+    /// <summary>
+    /// Reference image files (PNG, JPEG, BMP, WEBP) centre-cropped and resized to <paramref name="imageSize"/>, with
+    /// optional per-image mixing weights; a missing file is a FileNotFoundException, an unreadable one an
+    /// InvalidDataException, each naming the file.
+    /// </summary>
+    public static ReferenceStack LoadReferences(IReadOnlyList<string> files, int imageSize, IReadOnlyList<double>? weights = null)
+    {
+        if (files.Count == 0) throw new ArgumentException("no reference images: PhotoMaker needs at least one image of the person");
+        var images = new List<Tensor>();
+        try
+        {
+            foreach (var file in files)
+            {
+                if (!File.Exists(file)) throw new FileNotFoundException($"reference image '{file}': not found", file);
+                images.Add(ImageFolderDataset.LoadOne(file, imageSize, 3));
+            }
+            using var all = stack(images);
+            return new ReferenceStack(all, weights);
+        }
+        finally
+        {
+            foreach (var t in images) t.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Parses and checks a PhotoMaker prompt: exactly one trigger after a class word that the tokenizer knows, and no
+    /// other unknown word (each an ArgumentException naming the prompt and the word).
+    /// </summary>
+    public TriggerPrompt ParsePrompt(string prompt, string trigger = TriggerPrompt.DefaultTrigger)
+    {
+        var parsed = TriggerPrompt.Parse(prompt, trigger);
+        if (!Tokenizer.Contains(parsed.ClassWord.Word))
+            throw new ArgumentException($"prompt \"{prompt}\": the class word '{parsed.ClassWord.Word}' (before '{trigger}') is not in the tokenizer's vocabulary; use one the model was trained with, e.g. man, woman, boy, girl");
+        var unknown = parsed.Prompt.Words.Select(w => w.Word).Where(w => !Tokenizer.Contains(w)).Distinct().ToList();
+        if (unknown.Count > 0)
+            throw new ArgumentException($"prompt \"{prompt}\": unknown word(s) {string.Join(", ", unknown.Select(w => $"'{w}'"))}: not in the tokenizer's vocabulary");
+        return parsed;
+    }
+
+    /// <summary>The two prompt embeddings of delayed conditioning for one prompt: text-only (class word once) and t* (1 row each).</summary>
+    public (TextEmbedding TextOnly, TextEmbedding Stacked) EncodePrompt(TriggerPrompt prompt, ReferenceStack references)
+    {
+        int copies = Model.Mode == IdEmbeddingMode.Stacked ? references.Count : 1;
+        using var batch = ClassTokenBatch.From([prompt.Encode(Tokenizer, copies, MaxLength, PhotoMakerModel.TokensPerImage)]);
+        using var _ = no_grad();
+        using var ids = prompt.EncodeTextOnly(Tokenizer, MaxLength).ToTensor();
+        return (Model.EncodeText(ids), Model.Condition(batch, [references]));
+    }
+
+    /// <summary>
+    /// One image per seed (S, 3, H, W) in [−1, 1] for <paramref name="prompt"/> and <paramref name="references"/>;
+    /// <paramref name="onStep"/> hears, per denoising step, whether it used the stacked-ID embedding.
+    /// </summary>
+    public Tensor Generate(string prompt, ReferenceStack references, IReadOnlyList<long> seeds, PhotoMakerSampling? sampling = null, Action<int, bool>? onStep = null)
+    {
+        sampling ??= new PhotoMakerSampling();
+        var problems = sampling.Problems();
+        if (problems.Count > 0) throw new ArgumentException($"sampling: {problems[0]}");
+        if (references is null || references.Count == 0) throw new ArgumentException("no reference images: PhotoMaker needs at least one image of the person");
+        if (seeds.Count == 0) throw new ArgumentException("seeds: expected at least one (one image per seed)");
+        var parsed = ParsePrompt(prompt, sampling.Trigger);
+        bool wasTraining = Model.IdEncoder.training;
+        Model.Train(false);
+        try
+        {
+            using var noGrad = no_grad();
+            using var scope = NewDisposeScope();
+            var (textOnly, stacked) = EncodePrompt(parsed, references);
+            using var uncondIds = NullPrompt.Ids(1, MaxLength);
+            var unconditional = Model.EncodeText(uncondIds);
+            using var conditioning = new DelayedSubjectConditioning(Model.Forward, Spaced(sampling.Steps), Rows(textOnly, seeds.Count), Rows(stacked, seeds.Count),
+                unconditional, sampling.GuidanceScale, Model.Backbone.Config.InChannels, sampling.StartMergeStep, onStep);
+            return Sample(Model.Backbone, Spaced(sampling.Steps), conditioning.Denoise, seeds, sampling.Eta).MoveToOuterDisposeScope();
+        }
+        finally
+        {
+            Model.Train(wasTraining);
+        }
+    }
+
+    /// <summary>As above with references read from image files (see <see cref="LoadReferences"/>).</summary>
+    public Tensor Generate(string prompt, IReadOnlyList<string> referenceFiles, IReadOnlyList<long> seeds, PhotoMakerSampling? sampling = null, IReadOnlyList<double>? weights = null)
+    {
+        using var references = LoadReferences(referenceFiles, Model.Backbone.Config.InputSize, weights);
+        return Generate(prompt, references, seeds, sampling);
+    }
+
+    /// <summary>The base β schedule respaced to <paramref name="steps"/> DDIM steps (a fixed integer stride where one exists, as DDIM does).</summary>
+    internal SpacedDiffusion Spaced(int steps) => SpacedSchedule(_betas, _learnSigma, steps);
+
+    internal static SpacedDiffusion SpacedSchedule(double[] betas, bool learnSigma, int steps)
+    {
+        try { return SpacedDiffusion.Create(betas, $"ddim{steps}", learnSigma); }
+        catch (ArgumentException) { return SpacedDiffusion.Create(betas, $"{steps}", learnSigma); }
+    }
+
+    /// <summary>x_T per seed (each from its own generator, so an image does not depend on the others in the batch), then DDIM.</summary>
+    internal static Tensor Sample(MaskedDiffusionTransformer backbone, SpacedDiffusion spaced, DenoiseFn denoise, IReadOnlyList<long> seeds, double eta)
+    {
+        using var scope = NewDisposeScope();
+        var c = backbone.Config;
+        var device = backbone.parameters().First().device;
+        var noise = cat(seeds.Select(seed =>
+        {
+            using var g = new Generator((ulong)seed, CPU);
+            return torch.randn([1, c.InChannels, c.InputSize, c.InputSize], generator: g);
+        }).ToArray(), 0).to(device);                                                        // (S, C, H, W)
+        using var stepGenerator = new Generator((ulong)seeds[0] + 1, CPU);
+        var images = new DdimSampler(eta).Sample(spaced, denoise, noise, stepGenerator);   // (S, C, H, W)
+        return images.clamp(-1, 1).MoveToOuterDisposeScope();
+    }
+
+    private static TextEmbedding Rows(TextEmbedding one, int rows) => new(
+        one.Tokens.expand(rows, -1, -1), one.Pooled.expand(rows, -1), one.PaddingMask.expand(rows, -1));
+
+    public void Dispose()
+    {
+        if (_ownsModel) Model.Dispose();
+    }
+}
