@@ -34,6 +34,29 @@ public static class StudyReport
 
     private static string F(double v, string format = "F2") => v.ToString(format, CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// What the numbers above do not say on their own, read off the same results: a baseline whose FD got worse
+    /// before the end (so its final FD is an easy target), and runs whose samples are not yet the classes they
+    /// were asked for (so FD compares unstructured samples).
+    /// </summary>
+    public static IReadOnlyList<string> Caveats(StudySpec spec, StudyResults results, StudySummary summary)
+    {
+        var notes = new List<string>();
+        var curve = results.MeanFdCurve(spec.Baseline);
+        if (curve.Count > 1 && summary.Target is { } target)
+        {
+            var best = curve.MinBy(c => c.Fd);
+            if (best.Fd < 0.95 * target)
+                notes.Add($"{summary.BaselineLabel}'s mean FD was lowest at step {best.Step} ({F(best.Fd)}) and rose to {F(target)} by the end, so the target is its final value, which the others may pass early: read the speed-ups together with the curves.");
+        }
+        var accuracies = summary.Rows.Where(r => r.ClassAccuracy is not null).Select(r => (r.Label, Accuracy: r.ClassAccuracy!.Value)).ToList();
+        if (accuracies.Count > 0 && accuracies.All(a => a.Accuracy < 0.2))
+            notes.Add($"No run draws its asked-for classes yet: every final class accuracy is near chance ({string.Join(", ", accuracies.Select(a => $"{a.Label} {F(a.Accuracy, "F3")}"))}; chance is 0.1 for 10 classes). FD then compares samples that are not yet digits, and the speed-ups rank early progress, not convergence.");
+        else if (accuracies.Count > 0 && accuracies.Any(a => a.Accuracy < 0.2))
+            notes.Add($"Some runs draw their asked-for classes and some do not: {string.Join(", ", accuracies.Select(a => $"{a.Label} {F(a.Accuracy, "F3")}"))} (chance 0.1).");
+        return notes;
+    }
+
     public static string Readme(StudySpec spec, string scale, StudyResults results, StudyProvenance p)
     {
         var summary = StudySummary.Of(spec, results);
@@ -55,6 +78,19 @@ public static class StudyReport
             sb.AppendLine($"| {row.Label} | `{run.Config}`{(run.Set.Length > 0 ? " " + string.Join(" ", run.Set.Select(s => $"`{s}`")) : "")} | {row.FinalStep} | {string.Join(" / ", row.FinalFds.Select(f => F(f)))} | {F(row.MeanFinalFd!.Value)} | {(row.ClassAccuracy is { } a ? F(a, "F3") : "–")} |");
         }
 
+        var extras = results.ExtraMetrics;
+        if (extras.Count > 0)
+        {
+            sb.AppendLine().AppendLine("## Final evaluation: every metric").AppendLine();
+            sb.AppendLine("Mean over seeds at the last evaluation; the metrics are defined where the run's evaluator is (see the study's README in experiments/).").AppendLine();
+            sb.AppendLine("| run | " + string.Join(" | ", extras) + " |").AppendLine("|---|" + string.Concat(extras.Select(_ => "---|")));
+            foreach (var row in summary.Rows)
+            {
+                var final = results.FinalExtras(row.Run.Name);
+                sb.AppendLine($"| {row.Label} | " + string.Join(" | ", extras.Select(e => final.TryGetValue(e, out var v) ? F(v, "F3") : "–")) + " |");
+            }
+        }
+
         sb.AppendLine().AppendLine($"## Speed-up: training to {summary.BaselineLabel}'s final FD").AppendLine();
         if (summary.Target is not { } target) { sb.AppendLine("The baseline has no evaluation yet."); return sb.ToString(); }
         sb.AppendLine($"Target: the baseline's final mean FD, {F(target)}. Steps and seconds are linearly interpolated between evaluations of the mean curve; the speed-up is the baseline's steps (seconds) divided by the run's.").AppendLine();
@@ -73,6 +109,7 @@ public static class StudyReport
             else
                 sb.AppendLine($"- **{row.Label}**: {measured}; final mean FD {F(row.MeanFinalFd ?? double.NaN)} against {F(target)}{(row.Run.Claim is null ? "" : $"; paper: {row.Run.Claim}")}.");
         }
+        foreach (var caveat in Caveats(spec, results, summary)) sb.AppendLine($"- {caveat}");
         sb.AppendLine().AppendLine($"Seeds: {spec.Seeds.Length}. With few seeds and a small scale, differences of a few FD points are within seed-to-seed spread: compare them with the per-seed columns above.");
         return sb.ToString();
     }

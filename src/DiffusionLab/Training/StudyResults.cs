@@ -16,29 +16,52 @@ public sealed class StudyResults(IReadOnlyList<StudyRecord> records)
             r.Run, r.Seed, (long)m["step"], m.GetValueOrDefault("wall_seconds"),
             m.TryGetValue("loss", out var l) ? l : null,
             m.TryGetValue("fd", out var f) ? f : null,
-            m.TryGetValue("class_accuracy", out var a) ? a : null))).ToList());
+            m.TryGetValue("class_accuracy", out var a) ? a : null,
+            m.ContainsKey("fd") ? m.Where(p => !NotExtra.Contains(p.Key)).ToDictionary(p => p.Key, p => p.Value) : null))).ToList());
 
+    /// <summary>The fixed columns of metrics.csv; an evaluation's other metrics follow them, one column each, by name.</summary>
     public const string CsvHeader = "run,seed,step,wall_seconds,loss,fd,class_accuracy";
+
+    private static readonly HashSet<string> NotExtra = ["step", "wall_seconds", "loss", "fd", "class_accuracy", "eval_samples"];
+
+    /// <summary>The names of the extra evaluation metrics present, sorted.</summary>
+    public IReadOnlyList<string> ExtraMetrics => Records.Where(r => r.Extra is not null).SelectMany(r => r.Extra!.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
 
     public string ToCsv()
     {
-        var sb = new StringBuilder(CsvHeader).Append('\n');
+        var extra = ExtraMetrics;
+        var sb = new StringBuilder(CsvHeader).Append(string.Concat(extra.Select(e => "," + e))).Append('\n');
         static string F(double? v) => v is { } d ? d.ToString("R", CultureInfo.InvariantCulture) : "";
         foreach (var r in Records)
-            sb.Append($"{r.Run},{r.Seed},{r.Step},{F(r.WallSeconds)},{F(r.Loss)},{F(r.Fd)},{F(r.ClassAccuracy)}\n");
+            sb.Append($"{r.Run},{r.Seed},{r.Step},{F(r.WallSeconds)},{F(r.Loss)},{F(r.Fd)},{F(r.ClassAccuracy)}")
+              .Append(string.Concat(extra.Select(e => "," + F(r.Extra?.GetValueOrDefault(e, double.NaN) is { } v && !double.IsNaN(v) ? v : null))))
+              .Append('\n');
         return sb.ToString();
+    }
+
+    /// <summary>Per run, the mean over seeds of each extra metric at the final common evaluation.</summary>
+    public IReadOnlyDictionary<string, double> FinalExtras(string run)
+    {
+        var curve = MeanFdCurve(run);
+        if (curve.Count == 0) return new Dictionary<string, double>();
+        var at = Seeds(run).Select(s => Evaluations(run, s).LastOrDefault(r => r.Step == curve[^1].Step)?.Extra).OfType<IReadOnlyDictionary<string, double>>().ToList();
+        return at.SelectMany(e => e.Keys).Distinct().ToDictionary(k => k, k => at.Where(e => e.ContainsKey(k)).Average(e => e[k]));
     }
 
     public static StudyResults FromCsv(string path)
     {
         if (!File.Exists(path)) throw new ConfigException($"study results '{path}': not found");
         var lines = File.ReadAllLines(path);
-        if (lines.Length == 0 || lines[0] != CsvHeader) throw new ConfigException($"study results '{path}': expected the header '{CsvHeader}'");
+        if (lines.Length == 0 || !(lines[0] == CsvHeader || lines[0].StartsWith(CsvHeader + ",", StringComparison.Ordinal)))
+            throw new ConfigException($"study results '{path}': expected the header '{CsvHeader}' (then any extra metrics)");
+        var extraNames = lines[0].Split(',').Skip(7).ToArray();
         static double? P(string s) => s.Length == 0 ? null : double.Parse(s, CultureInfo.InvariantCulture);
         return new(lines.Skip(1).Where(l => l.Length > 0).Select(l =>
         {
             var c = l.Split(',');
-            return new StudyRecord(c[0], long.Parse(c[1], CultureInfo.InvariantCulture), long.Parse(c[2], CultureInfo.InvariantCulture), P(c[3]) ?? 0, P(c[4]), P(c[5]), P(c[6]));
+            var extra = extraNames.Select((name, i) => (name, v: P(c[7 + i]))).Where(e => e.v is not null).ToDictionary(e => e.name, e => e.v!.Value);
+            return new StudyRecord(c[0], long.Parse(c[1], CultureInfo.InvariantCulture), long.Parse(c[2], CultureInfo.InvariantCulture), P(c[3]) ?? 0, P(c[4]), P(c[5]), P(c[6]),
+                extra.Count > 0 ? extra : null);
         }).ToList());
     }
 
