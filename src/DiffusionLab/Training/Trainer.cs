@@ -113,9 +113,15 @@ public sealed class Trainer : IDisposable
         return DenoiserSampling.Generate(SamplingModel, _config, ids, seed, _device);
     }
 
-    /// <summary>The prompts of <see cref="Sample"/> for text-to-image runs (held-out people's captions, repeated as needed).</summary>
+    /// <summary>Samples per prompt in a text-to-image sample grid: one row per prompt.</summary>
+    public const int SamplesPerPrompt = 4;
+
+    /// <summary>
+    /// The prompts of <see cref="Sample"/> for text-to-image runs: held-out people's captions, each
+    /// <see cref="SamplesPerPrompt"/> times in a row (so a grid shows one prompt per row), cycling as needed.
+    /// </summary>
     public IReadOnlyList<string> SamplePrompts(int count) =>
-        Enumerable.Range(0, count).Select(i => _data.SamplePrompts[i % _data.SamplePrompts.Count]).ToList();
+        Enumerable.Range(0, count).Select(i => _data.SamplePrompts[i / SamplesPerPrompt % _data.SamplePrompts.Count]).ToList();
 
     /// <summary>The word tokenizer of a text-to-image run (null for class-conditional runs).</summary>
     public Text.WordTokenizer? Tokenizer => _data.Tokenizer;
@@ -140,8 +146,15 @@ public sealed class Trainer : IDisposable
     {
         using var scope = torch.NewDisposeScope();
         var images = Sample(_config.Sampling.GridSamples, seed: 42);
-        int columns = _data.Tokenizer is null && _config.Model.NumClasses <= 16 ? _config.Model.NumClasses : 8;
-        ImageGrid.Save(images, columns, _run.SampleGrid(_step));
+        if (_data.Tokenizer is null)
+        {
+            ImageGrid.Save(images, _config.Model.NumClasses <= 16 ? _config.Model.NumClasses : 8, _run.SampleGrid(_step));
+            return;
+        }
+        ImageGrid.Save(images, SamplesPerPrompt, _run.SampleGrid(_step));
+        // The grid's rows, in order: what each row was asked for.
+        var rows = SamplePrompts(_config.Sampling.GridSamples).Where((_, i) => i % SamplesPerPrompt == 0);
+        AtomicFile.WriteAllText(Path.ChangeExtension(_run.SampleGrid(_step), ".txt"), string.Join("\n", rows) + "\n");
     }
 
     private void SaveLossCurve()

@@ -64,12 +64,14 @@ public class TextToImageTrainingTests
         {
             t.Train();
             b = t.Model.state_dict().ToDictionary(p => p.Key, p => p.Value.clone());
-            Assert.Equal(3, t.SamplePrompts(3).Distinct().Count());
+            Assert.Equal(3, t.SamplePrompts(12).Distinct().Count());          // one per held-out person
+            Assert.Single(t.SamplePrompts(4).Distinct());                   // a row of the grid per prompt
         }
         foreach (var (key, value) in a) Assert.True(value.equal(b[key]).all().item<bool>(), $"weights differ after resume: {key}");
         var run = new RunFolder(straight);
         Assert.Equal(new WordTokenizer(WorldWords.Vocabulary), WordTokenizer.Load(run.TokenizerFile));
         Assert.True(File.Exists(run.SampleGrid(4)));
+        Assert.Single(File.ReadAllLines(Path.ChangeExtension(run.SampleGrid(4), ".txt")));    // 3 samples: one row
 
         string output = Path.Combine(straight, "prompted.png");
         var (code, stdout, stderr) = NotebookRuns.Difflab("sample", straight, "--prompt", "a photo of a girl wearing a crown , smiling , on the beach", "--count", "2", "--out", output);
