@@ -18,6 +18,7 @@ namespace DiffusionLab.Cli
               difflab model info PRESET [--set Key=Value ...] [--keys]
               difflab study run experiments/STUDY [--scale full|smoke] [--device D] [--results DIR] [--runs DIR]
               difflab notebook run NOTEBOOK.ipynb [--set name=value ...] [--output OUT.ipynb]
+              difflab bench story PRESET --panels N --mode batch|bank [--refs K] [--steps S] [--rate R] [--device D] [--out FILE.jsonl]
               difflab bench train|sample PRESET --batch B [--device D] [--steps N] [--warmup W] [--precision fp32|bf16] [--set Key=Value ...] [--out FILE.jsonl]
               difflab bench world [--size 64] [--images N] [--out FILE.jsonl]
               difflab story STORY.txt --run RUN --out COMIC.png [--seed S] [--rate R] [--refs K] [--steps N] [--guidance G] [--layout classic|four-panel] [--no-csa] [--save-banks DIR] [--banks DIR] [--device D]

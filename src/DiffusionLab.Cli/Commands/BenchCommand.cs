@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using System.Text.Json;
 using DiffusionLab.Data.World;
+using DiffusionLab.Diffusion;
+using DiffusionLab.Mdt;
 using DiffusionLab.Modules;
+using DiffusionLab.StoryDiffusion;
 using DiffusionLab.Text;
 using DiffusionLab.Training;
 using TorchSharp;
@@ -22,8 +25,9 @@ public static class BenchCommand
     {
         var args = new Arguments(argv, new HashSet<string>());
         if (args.Positional.Count == 1 && args.Positional[0] == "world") return BenchWorld(args, stdout);
+        if (args.Positional.Count == 2 && args.Positional[0] == "story") return BenchStory(args, stdout);
         if (args.Positional.Count < 2 || args.Positional[0] is not ("train" or "sample"))
-            throw new UsageException("bench: expected `difflab bench train|sample PRESET --batch B [--device D]` or `difflab bench world [--size 64] [--images N]`");
+            throw new UsageException("bench: expected `difflab bench train|sample PRESET --batch B [--device D]`, `difflab bench story PRESET --panels N --mode batch|bank` or `difflab bench world [--size 64] [--images N]`");
         string mode = args.Positional[0], preset = args.Positional[1];
         int batch = args.Int("batch", 0);
         if (batch == 0) throw new UsageException("bench: --batch B is required");
@@ -44,6 +48,58 @@ public static class BenchCommand
             ["precision"] = mode == "train" ? precision : "fp32", ["params"] = row.Params, ["steps"] = steps, ["warmup"] = warmup,
             ["steps_per_s"] = Math.Round(row.StepsPerSecond, 4), ["images_per_s"] = Math.Round(row.ImagesPerSecond, 2),
             ["peak_memory_bytes"] = row.PeakBytes, ["peak_memory_source"] = row.MemorySource,
+        };
+        WriteLine(line, stdout, output);
+        return 0;
+    }
+
+    /// <summary>
+    /// `bench story`: time and peak memory of generating a story of N panels with consistent self-attention,
+    /// either all panels in one batch with mutual CSA ("batch", the paper's formulation) or the write/read
+    /// protocol ("bank": the first refs panels together writing a bank, then each other panel alone reading
+    /// it). Random weights and random prompts: the cost does not depend on what the network learned. Run one
+    /// configuration per process, since the CPU measure is the process's peak resident set.
+    /// </summary>
+    private static int BenchStory(Arguments args, TextWriter stdout)
+    {
+        string preset = args.Positional[1];
+        int panels = args.Int("panels", 0);
+        if (panels == 0) throw new UsageException("bench story: --panels N is required");
+        string mode = args.Option("mode") ?? throw new UsageException("bench story: --mode batch|bank is required");
+        if (mode is not ("batch" or "bank")) throw new UsageException($"--mode '{mode}': expected batch or bank");
+        int refs = Math.Min(args.Int("refs", 2), panels), steps = args.Int("steps", 10);
+        double rate = args.Double("rate", 0.5, 0, 1);
+        var device = DeviceOption.Parse(args.Option("device"));
+        var config = TrainConfigLoader.ResolveModel(preset, args.All("set"), $"model preset '{preset}'");
+        string? output = args.Option("out");
+        args.RejectUnknown();
+        if (!config.IsTextConditioned) throw new UsageException($"bench story: '{preset}' is class-conditional; expected a text preset such as MDTv2-T2I-Tiny/8");
+
+        using var probe = new DeviceMemoryProbe(device.type == DeviceType.CUDA);
+        torch.manual_seed(0);
+        using var model = new MaskedDiffusionTransformer(config, device);
+        model.eval();
+        var sampler = new ConsistentStorySampler(model, SpacedDiffusion.Create(BetaSchedule.Create("linear", 1000), $"ddim{steps}"), 5.0,
+            new ConsistentAttentionConfig { SamplingRate = rate });
+        var prompts = RandomConditions(config, panels, includeNull: false);
+        long bankBytes = 0;
+        var clock = Stopwatch.StartNew();
+        if (mode == "batch") sampler.GenerateTogether(prompts, Enumerable.Range(0, panels).Select(i => (long)i).ToList()).Dispose();
+        else
+        {
+            using var bank = new CharacterBank("bench");
+            sampler.GenerateReferences(prompts[..refs], Enumerable.Range(0, refs).Select(i => (long)i).ToList(), bank).Dispose();
+            for (int i = refs; i < panels; i++) sampler.GeneratePanels(prompts[i..(i + 1)], [0], [bank]).Dispose();
+            bankBytes = bank.Bytes;
+        }
+        Synchronize(device);
+        double seconds = clock.Elapsed.TotalSeconds;
+        var line = new Dictionary<string, object?>
+        {
+            ["bench"] = "story", ["preset"] = preset, ["mode"] = mode, ["panels"] = panels, ["refs"] = mode == "bank" ? refs : null,
+            ["rate"] = rate, ["ddim_steps"] = steps, ["device"] = DeviceDescription.Of(device), ["date"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"),
+            ["seconds"] = Math.Round(seconds, 3), ["seconds_per_panel"] = Math.Round(seconds / panels, 3), ["bank_bytes"] = bankBytes,
+            ["peak_memory_bytes"] = probe.PeakBytes, ["peak_memory_source"] = probe.Source,
         };
         WriteLine(line, stdout, output);
         return 0;

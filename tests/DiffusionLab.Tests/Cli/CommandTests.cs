@@ -52,6 +52,23 @@ public class CommandTests
         Assert.Equal(2, File.ReadAllLines(file).Length);
     }
 
+    [Fact]
+    public void BenchStoryMeasuresBatchAndBankStories()
+    {
+        string[] tiny = ["--set", "HiddenSize=32", "--set", "NumHeads=2", "--set", "Depth=4", "--set", "TextWidth=16", "--set", "TextDepth=1", "--set", "TextHeads=2"];
+        foreach (var mode in new[] { "batch", "bank" })
+        {
+            var (code, output, err) = CliHarness.Difflab(["bench", "story", "MDTv2-T2I-Tiny/8", "--panels", "3", "--mode", mode, "--steps", "2", .. tiny]);
+            Assert.True(code == 0, err);
+            var line = JsonNode.Parse(output.Trim())!.AsObject();
+            Assert.Equal((mode, 3), (line["mode"]!.GetValue<string>(), line["panels"]!.GetValue<int>()));
+            Assert.Equal(mode == "bank", line["bank_bytes"]!.GetValue<long>() > 0);
+        }
+        var (bad, _, message) = CliHarness.Difflab("bench", "story", "MDTv2-Tiny/4", "--panels", "3", "--mode", "bank");
+        Assert.Equal(2, bad);
+        Assert.Contains("class-conditional", message);
+    }
+
     [NoCudaFact]
     public void DeviceCudaWithoutAGpuIsABadInput()
     {
