@@ -1,13 +1,16 @@
 namespace DiffusionLab.Cli;
 
-/// <summary>Positional arguments and --options of one command; repeated --set collects every value.</summary>
+/// <summary>
+/// Positional arguments and --options of one command; repeated --set collects every value. A list option
+/// (<c>--refs a.png b.png c.png</c>) takes every following argument up to the next --option.
+/// </summary>
 public sealed class Arguments
 {
     private readonly Dictionary<string, List<string>> _options = new();
     private readonly HashSet<string> _flags = new();
     private readonly HashSet<string> _read = new();
 
-    public Arguments(IEnumerable<string> args, IReadOnlySet<string> flagNames)
+    public Arguments(IEnumerable<string> args, IReadOnlySet<string> flagNames, IReadOnlySet<string>? listNames = null)
     {
         var list = args.ToList();
         for (int i = 0; i < list.Count; i++)
@@ -20,6 +23,14 @@ public sealed class Arguments
                 int eq = name.IndexOf('=');
                 if (eq > 0 && name != "set") { inline = name[(eq + 1)..]; name = name[..eq]; }
                 if (flagNames.Contains(name)) { _flags.Add(name); continue; }
+                if (listNames?.Contains(name) == true && inline is null)
+                {
+                    if (!_options.TryGetValue(name, out var items)) _options[name] = items = new List<string>();
+                    int before = items.Count;
+                    while (i + 1 < list.Count && !IsOption(list[i + 1])) items.Add(list[++i]);
+                    if (items.Count == before) throw new UsageException($"option --{name}: expected one or more values");
+                    continue;
+                }
                 string value = inline ?? (i + 1 < list.Count ? list[++i] : throw new UsageException($"option --{name}: expected a value"));
                 if (!_options.TryGetValue(name, out var values)) _options[name] = values = new List<string>();
                 values.Add(value);
@@ -29,6 +40,8 @@ public sealed class Arguments
     }
 
     public List<string> Positional { get; } = new();
+
+    private static bool IsOption(string a) => a.StartsWith("--", StringComparison.Ordinal) && a.Length > 2;
 
     public bool Flag(string name) { _read.Add(name); return _flags.Contains(name); }
 
@@ -65,6 +78,30 @@ public sealed class Arguments
         if (v is null) return fallback;
         return double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double d) && d >= min && d <= max
             ? d : throw new UsageException($"option --{name} '{v}': expected a number in [{min}, {max}]");
+    }
+
+    /// <summary>A comma-separated list of numbers (e.g. --weights 1,1,0.5), or null when the option is absent.</summary>
+    public IReadOnlyList<double>? Doubles(string name)
+    {
+        string? v = Option(name);
+        if (v is null) return null;
+        var parts = v.Split(',', StringSplitOptions.TrimEntries);
+        var values = new List<double>();
+        foreach (var part in parts)
+            values.Add(double.TryParse(part, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double d) && double.IsFinite(d)
+                ? d : throw new UsageException($"option --{name} '{v}': expected comma-separated numbers"));
+        return values;
+    }
+
+    /// <summary>A comma-separated list of integers (e.g. --seeds 0,1,2,3), or null when the option is absent.</summary>
+    public IReadOnlyList<long>? Longs(string name)
+    {
+        string? v = Option(name);
+        if (v is null) return null;
+        var values = new List<long>();
+        foreach (var part in v.Split(',', StringSplitOptions.TrimEntries))
+            values.Add(long.TryParse(part, out long l) ? l : throw new UsageException($"option --{name} '{v}': expected comma-separated integers"));
+        return values;
     }
 
     public string Positional1(string what)

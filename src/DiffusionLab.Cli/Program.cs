@@ -13,6 +13,7 @@ namespace DiffusionLab.Cli
             difflab: DiffusionLab command line
 
               difflab train CONFIG.json [--set Section.Key=Value ...] [--out RUN_DIR] [--device auto|cpu|cuda]
+                  (a config with "Stage": "photomaker" trains PhotoMaker on the text-to-image run its BaseCheckpoint names)
               difflab sample RUN|CHECKPOINT [--count N] [--labels 0,1,... | --prompt TEXT ...] [--seed S] [--out FILE.png] [--raw] [--set Sampling.Key=Value ...] [--device D]
               difflab evaluate RUN|CHECKPOINT [--set Evaluation.NumSamples=N ...] [--device D]
               difflab model info PRESET [--set Key=Value ...] [--keys]
@@ -23,11 +24,14 @@ namespace DiffusionLab.Cli
               difflab bench world [--size 64] [--images N] [--out FILE.jsonl]
               difflab story STORY.txt --run RUN --out COMIC.png [--seed S] [--rate R] [--refs K] [--steps N] [--guidance G] [--layout classic|four-panel] [--no-csa] [--save-banks DIR] [--banks DIR] [--device D]
               difflab world preview --identities N --images M --out FILE.png [--size 64] [--seed S] [--held-out] [--masks] [--scale K]
+              difflab world refs --identity ID --out DIR [--count 4] [--first I] [--held-out] [--degrade blur|lowres|noise] [--size 64] [--seed S]
+              difflab personalize --run PM_RUN|CHECKPOINT --refs A.png B.png ... --prompt "a man img wearing a crown , on the beach" [--seeds 0,1,2,3] [--steps 50] [--guidance 5] [--style-strength 20] [--weights 1,1,0.5,...] [--out GRID.png] [--device D]
 
             Exit codes: 0 ok, 1 failure while running, 2 bad input (config, path, checkpoint, option).
             """;
 
-        public static int Run(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
+        /// <param name="stop">Stops a training command as Ctrl-C does (for tests).</param>
+        public static int Run(string[] args, TextWriter? stdout = null, TextWriter? stderr = null, CancellationToken stop = default)
         {
             stdout ??= Console.Out;
             stderr ??= Console.Error;
@@ -41,7 +45,7 @@ namespace DiffusionLab.Cli
                 var rest = args.Skip(1).ToArray();
                 return args[0] switch
                 {
-                    "train" => TrainCommand.Run(rest, stdout),
+                    "train" => TrainCommand.Run(rest, stdout, stop),
                     "sample" => SampleCommand.Run(rest, stdout),
                     "evaluate" => EvaluateCommand.Run(rest, stdout),
                     "model" => ModelInfoCommand.Run(rest, stdout),
@@ -50,7 +54,8 @@ namespace DiffusionLab.Cli
                     "notebook" => NotebookCommand.Run(rest, stdout, stderr),
                     "world" => WorldCommand.Run(rest, stdout),
                     "story" => StoryCommand.Run(rest, stdout),
-                    _ => throw new UsageException($"unknown command '{args[0]}'; expected train, sample, evaluate, model, bench, study, notebook, world or story (difflab --help)"),
+                    "personalize" => PersonalizeCommand.Run(rest, stdout),
+                    _ => throw new UsageException($"unknown command '{args[0]}'; expected train, sample, evaluate, model, bench, study, notebook, world, story or personalize (difflab --help)"),
                 };
             }
             catch (Exception e) when (IsBadInput(e))

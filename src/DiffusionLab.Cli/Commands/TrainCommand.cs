@@ -1,33 +1,80 @@
+using DiffusionLab.PhotoMaker;
 using DiffusionLab.Training;
 
 namespace DiffusionLab.Cli.Commands;
 
-/// <summary>`difflab train CONFIG.json`: trains into a run folder, resuming it when it already has a checkpoint.</summary>
+/// <summary>
+/// `difflab train CONFIG.json`: trains into a run folder, resuming it when it already has a checkpoint. A config
+/// with <c>"Stage": "photomaker"</c> trains a PhotoMaker stage on the text-to-image run its BaseCheckpoint names
+/// (<see cref="StageConfigFile"/>), with the same options, resume and Ctrl-C behaviour.
+/// </summary>
 public static class TrainCommand
 {
-    public static int Run(string[] argv, TextWriter stdout)
+    /// <param name="argv">The arguments after `train`.</param>
+    /// <param name="stdout">Progress and the summary line.</param>
+    /// <param name="stop">Stops like Ctrl-C does (a checkpoint, then exit 130); tests use it, Ctrl-C is wired here too.</param>
+    public static int Run(string[] argv, TextWriter stdout, CancellationToken stop = default)
     {
         var args = new Arguments(argv, new HashSet<string>());
         string configPath = args.Positional1("CONFIG.json");
+        string? stage = StageConfigFile.StageOf(configPath);
+        if (stage == StageConfigFile.DreamBooth)
+            throw new UsageException($"config '{configPath}': a DreamBooth config is tuned per person at test time (DreamBoothFineTuner, run by the study driver); there is nothing to train ahead");
+        if (stage is not (null or StageConfigFile.PhotoMaker))
+            throw new ConfigException($"config '{configPath}': key 'Stage': '{stage}', expected \"{StageConfigFile.PhotoMaker}\" (a PhotoMaker stage) or no Stage (a plain run)");
+        return stage is null ? TrainRun(configPath, args, stdout, stop) : TrainPhotoMaker(configPath, args, stdout, stop);
+    }
+
+    private static int TrainRun(string configPath, Arguments args, TextWriter stdout, CancellationToken stop)
+    {
         var config = TrainConfigLoader.Load(configPath, args.All("set"));
-        string output = args.Option("out") ?? Path.Combine("runs", Path.GetFileNameWithoutExtension(configPath));
+        string output = args.Option("out") ?? DefaultOutput(configPath);
         var device = DeviceOption.Parse(args.Option("device"));
         args.RejectUnknown();
 
         stdout.WriteLine($"training {config.ModelPreset} on {config.Data.Dataset} for {config.Training.Steps} steps on {device.type} -> {Path.GetFullPath(output)}");
-        var progress = new TrainingProgress(stdout, !Console.IsOutputRedirected && stdout == Console.Out, config.Training.Steps, 0, config.Training.LogEvery);
+        var progress = new TrainingProgress(stdout, Interactive(stdout), config.Training.Steps, 0, config.Training.LogEvery);
         using var trainer = new Trainer(config, output, device, progress);
-        using var stop = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; stop.Cancel(); };
-        Console.CancelKeyPress += onCancel;
-        try { trainer.Train(cancellation: stop.Token); }
-        finally { Console.CancelKeyPress -= onCancel; }
-        if (stop.IsCancellationRequested)
-        {
-            stdout.WriteLine($"stopped at step {trainer.Step}; checkpoint written. Run the same command again to resume.");
-            return 130;
-        }
+        if (TrainStoppable(token => trainer.Train(cancellation: token), stop)) return Stopped(stdout, trainer.Step);
         stdout.WriteLine($"done: {trainer.Run.Path} (step {trainer.Step}; metrics.jsonl, samples/, checkpoints/, loss.png)");
         return 0;
+    }
+
+    private static int TrainPhotoMaker(string configPath, Arguments args, TextWriter stdout, CancellationToken stop)
+    {
+        var config = PhotoMakerConfig.Load(configPath, args.All("set"));
+        string output = args.Option("out") ?? DefaultOutput(configPath);
+        var device = DeviceOption.Parse(args.Option("device"));
+        args.RejectUnknown();
+
+        stdout.WriteLine($"training PhotoMaker ({config.IdEmbedding} ID embedding, {config.References} references, {config.Adaptation}) on {config.BaseCheckpoint} " +
+                         $"for {config.Steps} steps on {device.type} -> {Path.GetFullPath(output)}");
+        var progress = new TrainingProgress(stdout, Interactive(stdout), config.Steps, 0, config.LogEvery);
+        using var trainer = new PhotoMakerTrainer(config, output, device, progress);
+        if (TrainStoppable(token => trainer.Train(cancellation: token), stop)) return Stopped(stdout, trainer.Step);
+        stdout.WriteLine($"done: {trainer.Run.Path} (step {trainer.Step}; metrics.jsonl, samples/ (references -> generation), checkpoints/); " +
+                         $"try it: difflab personalize --run {output} --refs A.png B.png --prompt \"a photo of a man img ...\"");
+        return 0;
+    }
+
+    private static string DefaultOutput(string configPath) => Path.Combine("runs", Path.GetFileNameWithoutExtension(configPath));
+
+    private static bool Interactive(TextWriter stdout) => !Console.IsOutputRedirected && stdout == Console.Out;
+
+    /// <summary>Runs <paramref name="train"/> until done or stopped by Ctrl-C or <paramref name="stop"/>; true when stopped.</summary>
+    private static bool TrainStoppable(Action<CancellationToken> train, CancellationToken stop)
+    {
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
+        Console.CancelKeyPress += onCancel;
+        try { train(cancel.Token); }
+        finally { Console.CancelKeyPress -= onCancel; }
+        return cancel.IsCancellationRequested;
+    }
+
+    private static int Stopped(TextWriter stdout, long step)
+    {
+        stdout.WriteLine($"stopped at step {step}; checkpoint written. Run the same command again to resume.");
+        return 130;
     }
 }

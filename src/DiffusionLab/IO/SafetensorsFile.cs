@@ -24,6 +24,32 @@ public static class SafetensorsFile
         return Load(File.ReadAllBytes(path), path, out metadata);
     }
 
+    /// <summary>
+    /// The <c>__metadata__</c> string map alone, reading only the header (a checkpoint's format without loading its
+    /// tensors); a missing file is a FileNotFoundException, a foreign or truncated one an InvalidDataException.
+    /// </summary>
+    public static Dictionary<string, string> ReadMetadata(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such safetensors file", path);
+        using var stream = File.OpenRead(path);
+        var lengthBytes = new byte[8];
+        if (stream.ReadAtLeast(lengthBytes, 8, throwOnEndOfStream: false) < 8)
+            throw new InvalidDataException($"{path}: truncated safetensors file ({stream.Length} bytes, expected at least 8)");
+        long headerLength = BitConverter.ToInt64(lengthBytes, 0);
+        if (headerLength <= 0 || headerLength > MaxHeaderBytes || 8 + headerLength > stream.Length)
+            throw new InvalidDataException($"{path}: not a safetensors file or truncated (header length {headerLength}, file {stream.Length} bytes)");
+        var headerBytes = new byte[headerLength];
+        stream.ReadExactly(headerBytes);
+        var metadata = new Dictionary<string, string>();
+        try
+        {
+            if (JsonNode.Parse(Encoding.UTF8.GetString(headerBytes))!.AsObject()["__metadata__"] is JsonObject meta)
+                foreach (var (k, v) in meta) metadata[k] = v!.GetValue<string>();
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException) { throw new InvalidDataException($"{path}: unreadable safetensors header ({e.Message})"); }
+        return metadata;
+    }
+
     /// <summary>Parses safetensors content already in memory (e.g. an embedded resource); <paramref name="path"/> names it in errors.</summary>
     public static Dictionary<string, Tensor> Load(byte[] bytes, string path, out Dictionary<string, string> metadata)
     {

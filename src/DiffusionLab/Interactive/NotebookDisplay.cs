@@ -94,7 +94,11 @@ public static class NotebookDisplay
         var config = FlatConfig(runDirectory);
         var last = RunMetrics.Last(runDirectory);
         var html = new StringBuilder();
-        html.Append($"<div><h4>{Enc(config.GetValueOrDefault("Model.Preset", "?"))} on {Enc(config.GetValueOrDefault("Data.Dataset", "?"))}: {Enc(run.Path)}</h4>");
+        // A stage run (PhotoMaker) names its stage and the run it was trained on instead of a preset and a dataset.
+        string what = config.TryGetValue("Stage", out var stage)
+            ? $"{stage} on {config.GetValueOrDefault("BaseCheckpoint", "?")}"
+            : $"{config.GetValueOrDefault("Model.Preset", "?")} on {config.GetValueOrDefault("Data.Dataset", "?")}";
+        html.Append($"<div><h4>{Enc(what)}: {Enc(run.Path)}</h4>");
         html.Append("<table><thead><tr><th>metric</th><th>last value</th></tr></thead><tbody>");
         foreach (var (k, v) in last) html.Append($"<tr><td>{Enc(k)}</td><td>{Number(v)}</td></tr>");
         html.Append("</tbody></table>");

@@ -1,12 +1,22 @@
+using DiffusionLab.Training;
+
 namespace DiffusionLab.PhotoMaker;
 
 /// <summary>
 /// Test-time fine-tuning of the text-to-image backbone on one identity's references (DreamBooth, Ruiz et al. 2023;
 /// photomaker.md §6, baseline (a) of the PhotoMaker comparison): a rare identifier in "a photo of a [V] man", plus
 /// the class-specific prior-preservation loss on images the frozen model generates for "a photo of a man", λ = 1.
+/// A config file (<see cref="Load"/>) carries <c>"Stage": "dreambooth"</c> and the base run (<see cref="StageConfigFile"/>).
 /// </summary>
 public sealed record DreamBoothConfig
 {
+    /// <summary>The marker of a DreamBooth config file (<see cref="StageConfigFile"/>); always "dreambooth".</summary>
+    public string Stage { get; init; } = StageConfigFile.DreamBooth;
+    /// <summary>
+    /// The text-to-image run folder or checkpoint to tune, for drivers that load it from the config
+    /// (<see cref="DreamBoothFineTuner.Tune"/> takes the loaded model); empty = not given.
+    /// </summary>
+    public string BaseCheckpoint { get; init; } = "";
     /// <summary>LoRA on the attention projections (the cheap variant), the cross-attention, or the whole backbone but its text encoder (DreamBooth proper).</summary>
     public BackboneAdaptation Tuning { get; init; } = BackboneAdaptation.Lora;
     public int LoraRank { get; init; } = 16;
@@ -46,6 +56,7 @@ public sealed record DreamBoothConfig
     public IReadOnlyList<string> Problems()
     {
         var p = new List<string>();
+        if (Stage != StageConfigFile.DreamBooth) p.Add($"Stage '{Stage}': expected \"{StageConfigFile.DreamBooth}\"");
         if (string.IsNullOrWhiteSpace(Identifier) || Identifier.Any(char.IsWhiteSpace) || Identifier.Any(Text.WordTokenizer.IsPunctuation))
             p.Add($"Identifier '{Identifier}': expected one word");
         if (!InstancePrompt.Contains("{identifier}") || !InstancePrompt.Contains("{class}")) p.Add("InstancePrompt: expected {identifier} and {class}");
@@ -61,4 +72,18 @@ public sealed record DreamBoothConfig
         if (GradClip is <= 0) p.Add($"GradClip={GradClip}: expected a positive number or null");
         return p;
     }
+
+    /// <summary>
+    /// A config file (JSON with comments) with <c>Key=Value</c> overrides; unknown keys and out-of-range values are
+    /// ConfigExceptions naming the key; a relative BaseCheckpoint is resolved as <see cref="StageConfigFile"/> says.
+    /// </summary>
+    public static DreamBoothConfig Load(string path, IEnumerable<string>? overrides = null)
+    {
+        var config = StageConfigFile.Read<DreamBoothConfig>(StageConfigFile.Load(path, overrides, typeof(DreamBoothConfig)), path);
+        var problems = config.Problems();
+        if (problems.Count > 0) throw new ConfigException($"config '{path}': key {problems[0]}");
+        return config;
+    }
+
+    public string ToJson() => System.Text.Json.JsonSerializer.Serialize(this, TrainConfigLoader.JsonOptions);
 }

@@ -56,7 +56,9 @@ public sealed record PhotoMakerCheckpoint(
         catch (InvalidDataException e) { throw new ConfigException($"PhotoMaker checkpoint '{path}': {e.Message.Replace(path + ": ", "")}"); }
         catch (FileNotFoundException) { throw new ConfigException($"PhotoMaker checkpoint '{path}': file not found"); }
         if (!meta.TryGetValue("format", out var format) || format != Format)
-            throw new ConfigException($"PhotoMaker checkpoint '{path}': not a PhotoMaker checkpoint (expected metadata format={Format})");
+            throw new ConfigException(format == TrainingCheckpoint.Format
+                ? $"'{path}' is a text-to-image (or class-conditional) training checkpoint, not a PhotoMaker one; train a PhotoMaker stage on its run first (difflab train experiments/photomaker-characterworld/photomaker.json --set BaseCheckpoint=RUN)"
+                : $"PhotoMaker checkpoint '{path}': not a PhotoMaker checkpoint (expected metadata format={Format})");
         Dictionary<string, Tensor> Part(string prefix) =>
             all.Where(p => p.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(p => p.Key[prefix.Length..], p => p.Value);
         var ema = Part("ema.");
@@ -69,6 +71,13 @@ public sealed record PhotoMakerCheckpoint(
         }
         return new PhotoMakerCheckpoint(meta["base_checkpoint"], long.Parse(meta["base_step"], CultureInfo.InvariantCulture), meta["config"],
             Part("weights."), ema.Count > 0 ? ema : null, training);
+    }
+
+    /// <summary>Whether <paramref name="path"/> is a PhotoMaker checkpoint (reads the header only; false for any other file).</summary>
+    public static bool IsPhotoMakerCheckpoint(string path)
+    {
+        try { return SafetensorsFile.ReadMetadata(path).GetValueOrDefault("format") == Format; }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException) { return false; }
     }
 
     /// <summary>The stage config stored in the checkpoint.</summary>

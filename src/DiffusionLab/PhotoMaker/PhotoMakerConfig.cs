@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using DiffusionLab.Training;
 
 namespace DiffusionLab.PhotoMaker;
@@ -8,10 +7,14 @@ namespace DiffusionLab.PhotoMaker;
 /// <summary>
 /// A PhotoMaker training stage on top of a trained text-to-image MDT (photomaker.md §2, §7). Defaults are the paper's
 /// where it gives one, scaled to our model where it must be, with the source beside each number. Read from JSON with
-/// <see cref="FromJson"/>: unknown keys and out-of-range values are errors naming the key.
+/// <see cref="Load"/> or <see cref="FromJson(string, string)"/>: unknown keys and out-of-range values are errors naming
+/// the key. A config file carries <c>"Stage": "photomaker"</c>, which `difflab train` dispatches on (<see cref="StageConfigFile"/>).
 /// </summary>
-public sealed partial record PhotoMakerConfig
+public sealed record PhotoMakerConfig
 {
+    /// <summary>The marker of a PhotoMaker config file (<see cref="StageConfigFile"/>); always "photomaker".</summary>
+    public string Stage { get; init; } = StageConfigFile.PhotoMaker;
+
     /// <summary>The text-to-image run folder or checkpoint the stage starts from (§7 "train in two stages"); required.</summary>
     public string BaseCheckpoint { get; init; } = "";
     /// <summary>Start from the base run's EMA weights (what it samples with) rather than its raw weights.</summary>
@@ -79,6 +82,7 @@ public sealed partial record PhotoMakerConfig
     public IReadOnlyList<string> Problems()
     {
         var p = new List<string>();
+        if (Stage != StageConfigFile.PhotoMaker) p.Add($"key 'Stage': '{Stage}', expected \"{StageConfigFile.PhotoMaker}\"");
         if (string.IsNullOrWhiteSpace(BaseCheckpoint)) p.Add("key 'BaseCheckpoint': expected the text-to-image run folder or checkpoint to start from");
         if (MinReferences < 1 || MaxReferences < MinReferences) p.Add($"key 'MinReferences'/'MaxReferences': {MinReferences}..{MaxReferences}, expected 1 <= MinReferences <= MaxReferences");
         p.AddRange(ImageEncoder.Problems().Select(x => "key " + x));
@@ -102,36 +106,24 @@ public sealed partial record PhotoMakerConfig
     }
 
     /// <summary>Parses a config from JSON (comments and trailing commas allowed); <paramref name="source"/> names it in errors.</summary>
-    public static PhotoMakerConfig FromJson(string json, string source)
+    public static PhotoMakerConfig FromJson(string json, string source) => FromJson(StageConfigFile.Parse(json, source), source);
+
+    /// <summary>A config from a JSON object (paths taken as they are).</summary>
+    public static PhotoMakerConfig FromJson(JsonObject json, string source)
     {
-        JsonNode? root;
-        try { root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }); }
-        catch (JsonException e) { throw new ConfigException($"config '{source}': not valid JSON ({e.Message.Split('\n')[0].Trim()})"); }
-        if (root is not JsonObject) throw new ConfigException($"config '{source}': expected a JSON object at the top level");
-        PhotoMakerConfig config;
-        try { config = root.Deserialize<PhotoMakerConfig>(TrainConfigLoader.JsonOptions) ?? new PhotoMakerConfig(); }
-        catch (JsonException e)
-        {
-            var unmapped = UnmappedProperty().Match(e.Message);
-            string key = (e.Path ?? "$").TrimStart('$').TrimStart('.');
-            throw new ConfigException(unmapped.Success
-                ? $"config '{source}': unknown key '{(key.EndsWith(unmapped.Groups[1].Value, StringComparison.Ordinal) ? key : (key.Length > 0 ? key + "." : "") + unmapped.Groups[1].Value)}'"
-                : $"config '{source}': key '{key}': wrong type or value");
-        }
+        var config = StageConfigFile.Read<PhotoMakerConfig>(json, source);
         var problems = config.Problems();
         if (problems.Count > 0) throw new ConfigException($"config '{source}': {problems[0]}");
         return config;
     }
 
-    public static PhotoMakerConfig Load(string path)
-    {
-        if (!File.Exists(path)) throw new ConfigException($"config '{path}': file not found");
-        return FromJson(File.ReadAllText(path), path);
-    }
+    /// <summary>
+    /// A config file with <c>Key=Value</c> / <c>Section.Key=Value</c> overrides; a relative BaseCheckpoint is resolved as
+    /// <see cref="StageConfigFile"/> says (the repository root for a value in the file, the current directory for an override).
+    /// </summary>
+    public static PhotoMakerConfig Load(string path, IEnumerable<string>? overrides = null) =>
+        FromJson(StageConfigFile.Load(path, overrides, typeof(PhotoMakerConfig)), path);
 
-    /// <summary>The config as indented JSON that <see cref="FromJson"/> reads back to an equal config.</summary>
+    /// <summary>The config as indented JSON that <see cref="FromJson(string, string)"/> reads back to an equal config.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, TrainConfigLoader.JsonOptions);
-
-    [GeneratedRegex("The JSON property '([^']+)' could not be mapped")]
-    private static partial Regex UnmappedProperty();
 }

@@ -1,4 +1,5 @@
 using DiffusionLab.Data;
+using DiffusionLab.Data.World;
 using DiffusionLab.Diffusion;
 using DiffusionLab.Mdt;
 using DiffusionLab.Sampling;
@@ -35,12 +36,26 @@ public sealed class PhotoMakerPipeline : IDisposable
     public WordTokenizer Tokenizer { get; }
     public int MaxLength => Model.Backbone.Config.TextMaxLength;
 
+    /// <summary>The base run's config when loaded from a checkpoint (its world, image size and sampler), else null.</summary>
+    public TrainConfig? BaseConfig { get; private init; }
+
+    /// <summary>The PhotoMaker checkpoint this pipeline was loaded from, else null.</summary>
+    public string? CheckpointPath { get; private init; }
+
+    /// <summary>The training step of that checkpoint (null when it holds no training state).</summary>
+    public long? Step { get; private init; }
+
+    /// <summary>Reference and output side in pixels.</summary>
+    public int ImageSize => Model.Backbone.Config.InputSize;
+
     /// <summary>
-    /// Loads a PhotoMaker checkpoint and the base text-to-image checkpoint it names (EMA trained weights when the
-    /// checkpoint has them and <paramref name="useEma"/>).
+    /// Loads the latest checkpoint of a PhotoMaker run folder, or a PhotoMaker checkpoint file, and the base
+    /// text-to-image checkpoint it names (EMA trained weights when the checkpoint has them and <paramref name="useEma"/>).
+    /// A text-to-image run given by mistake is a ConfigException saying so.
     /// </summary>
-    public static PhotoMakerPipeline Load(string checkpointPath, Device? device = null, bool useEma = true)
+    public static PhotoMakerPipeline Load(string runOrCheckpoint, Device? device = null, bool useEma = true)
     {
+        string checkpointPath = RunFolder.CheckpointOf(runOrCheckpoint);
         var checkpoint = PhotoMakerCheckpoint.Load(checkpointPath);
         var config = checkpoint.Config(checkpointPath);
         if (!File.Exists(checkpoint.BaseCheckpoint))
@@ -59,7 +74,23 @@ public sealed class PhotoMakerPipeline : IDisposable
             throw;
         }
         var diffusion = trained.Config.Diffusion;
-        return new PhotoMakerPipeline(model, trained.Tokenizer, BetaSchedule.Create(diffusion.Schedule, diffusion.Timesteps), trained.Config.Model.LearnSigma, ownsModel: true);
+        return new PhotoMakerPipeline(model, trained.Tokenizer, BetaSchedule.Create(diffusion.Schedule, diffusion.Timesteps), trained.Config.Model.LearnSigma, ownsModel: true)
+        {
+            BaseConfig = trained.Config,
+            CheckpointPath = checkpointPath,
+            Step = checkpoint.Training?.Step,
+        };
+    }
+
+    /// <summary>
+    /// The CharacterWorld the base run trained on, at the model's image size: its held-out people are ones neither
+    /// stage ever saw. Needs a pipeline loaded from a checkpoint of a CharacterWorld run.
+    /// </summary>
+    public CharacterWorld BaseWorld()
+    {
+        if (BaseConfig is not { } config) throw new InvalidOperationException("this pipeline was not loaded from a checkpoint, so its base run's world is unknown");
+        if (config.Data.Dataset != "characterworld") throw new InvalidOperationException($"the base run trained on '{config.Data.Dataset}', not CharacterWorld");
+        return new CharacterWorld(DatasetLoader.WorldConfig(config.Data, ImageSize));
     }
 
     /// <summary>

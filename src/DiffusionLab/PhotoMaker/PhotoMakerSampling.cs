@@ -3,7 +3,7 @@ namespace DiffusionLab.PhotoMaker;
 /// <summary>How <see cref="PhotoMakerPipeline"/> samples (photomaker.md §3.1, §3.2).</summary>
 public sealed record PhotoMakerSampling
 {
-    /// <summary>DDIM steps; the paper's evaluation uses DDIM, 50 steps (§3.2).</summary>
+    /// <summary>DDIM steps (at least 2); the paper's evaluation uses DDIM, 50 steps (§3.2).</summary>
     public int Steps { get; init; } = 50;
     /// <summary>Classifier-free guidance scale (paper and demo: 5, §3.2); the unconditional pass is the empty prompt.</summary>
     public double GuidanceScale { get; init; } = 5.0;
@@ -23,7 +23,8 @@ public sealed record PhotoMakerSampling
     public IReadOnlyList<string> Problems()
     {
         var p = new List<string>();
-        if (Steps < 1) p.Add($"Sampling.Steps={Steps}: expected a positive integer");
+        // The respaced process keeps at least two timesteps (SpacedDiffusion).
+        if (Steps < 2) p.Add($"Sampling.Steps={Steps}: expected at least 2");
         if (!(GuidanceScale >= 0) || double.IsInfinity(GuidanceScale)) p.Add($"Sampling.GuidanceScale={GuidanceScale}: expected a finite number >= 0");
         if (!(StyleStrengthPercent >= 0 && StyleStrengthPercent <= 100)) p.Add($"Sampling.StyleStrengthPercent={StyleStrengthPercent}: expected 0..100");
         if (!(Eta >= 0) || double.IsInfinity(Eta)) p.Add($"Sampling.Eta={Eta}: expected a finite number >= 0");

@@ -48,7 +48,7 @@ public sealed class PhotoMakerTrainer : IDisposable
         _run = new RunFolder(runDirectory);
         _device = device;
         _progress = progress ?? TrainingProgress.ForConsole(config.Steps, 0, config.LogEvery);
-        _base = TrainedModel.Load(config.BaseCheckpoint, raw: !config.BaseUseEma, device: device);
+        _base = LoadBase(config, device);
         try
         {
             var baseConfig = _base.Config;
@@ -58,11 +58,7 @@ public sealed class PhotoMakerTrainer : IDisposable
                 throw new ConfigException($"key 'BaseCheckpoint': its run trained on '{baseConfig.Data.Dataset}'; PhotoMaker training needs CharacterWorld's identity groups and person masks");
             if (config.References == ReferenceSource.OtherImages && baseConfig.Data.ImagesPerIdentity <= config.MaxReferences)
                 throw new ConfigException($"key 'MaxReferences': {config.MaxReferences} other images per target, but the base run's world has {baseConfig.Data.ImagesPerIdentity} images per identity");
-            _world = new CharacterWorld(new CharacterWorldConfig
-            {
-                WorldSeed = baseConfig.Data.WorldSeed, TrainIdentities = baseConfig.Data.WorldIdentities, HeldOutIdentities = baseConfig.Data.WorldHeldOutIdentities,
-                ImageSize = baseConfig.Model.InputSize, ImagesPerIdentity = baseConfig.Data.ImagesPerIdentity,
-            });
+            _world = new CharacterWorld(DatasetLoader.WorldConfig(baseConfig.Data, baseConfig.Model.InputSize));
             _dataset = new CharacterWorldDataset(_world, WorldSplit.Train, baseConfig.Data.Cache);
             _examples = new PhotoMakerExamples(_dataset, _base.Tokenizer, baseConfig.Model.TextMaxLength, config);
             PrepareRunFolder();
@@ -88,6 +84,19 @@ public sealed class PhotoMakerTrainer : IDisposable
             _world?.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The text-to-image base, or a ConfigException naming BaseCheckpoint when it is missing or something else.</summary>
+    private static TrainedModel LoadBase(PhotoMakerConfig config, Device device)
+    {
+        string path = config.BaseCheckpoint;
+        if (!File.Exists(path) && !Directory.Exists(path))
+            throw new ConfigException($"key 'BaseCheckpoint': '{path}' does not exist; PhotoMaker trains on a text-to-image run: train it first " +
+                $"(difflab train experiments/t2i-characterworld/mdtv2-t2i-tiny.json --out {path}) or point BaseCheckpoint at one (--set BaseCheckpoint=RUN)");
+        if (PhotoMakerCheckpoint.IsPhotoMakerCheckpoint(Directory.Exists(path) ? TrainingCheckpoint.Latest(path) ?? path : path))
+            throw new ConfigException($"key 'BaseCheckpoint': '{path}' is a PhotoMaker run; BaseCheckpoint is the text-to-image run a PhotoMaker stage starts from");
+        try { return TrainedModel.Load(path, raw: !config.BaseUseEma, device: device); }
+        catch (ConfigException e) { throw new ConfigException($"key 'BaseCheckpoint': not a usable text-to-image run: {e.Message}"); }
     }
 
     public PhotoMakerModel Model { get; }

@@ -49,6 +49,13 @@ public static class DatasetLoader
         return images;
     }
 
+    /// <summary>The CharacterWorld of a run's data section (seed, train and held-out identities, images per identity) at <paramref name="imageSize"/>.</summary>
+    public static CharacterWorldConfig WorldConfig(DataSection data, int imageSize) => new()
+    {
+        WorldSeed = data.WorldSeed, TrainIdentities = data.WorldIdentities, HeldOutIdentities = data.WorldHeldOutIdentities,
+        ImageSize = imageSize, ImagesPerIdentity = data.ImagesPerIdentity,
+    };
+
     private static TrainingData LoadCaptioned(DataSection data, DenoiserConfig model)
     {
         var tokenizer = Tokenizer(data);
@@ -56,11 +63,7 @@ public static class DatasetLoader
             throw new ConfigException($"key 'Model.TextVocabSize': {model.TextVocabSize}, but the tokenizer of dataset '{data.Dataset}' has {tokenizer.VocabSize} entries");
         if (data.Dataset == "characterworld")
         {
-            var world = new CharacterWorld(new CharacterWorldConfig
-            {
-                WorldSeed = data.WorldSeed, TrainIdentities = data.WorldIdentities, HeldOutIdentities = data.WorldHeldOutIdentities,
-                ImageSize = model.InputSize, ImagesPerIdentity = data.ImagesPerIdentity,
-            });
+            var world = new CharacterWorld(WorldConfig(data, model.InputSize));
             var train = new CharacterWorldDataset(world, WorldSplit.Train, data.Cache);
             // One prompt per held-out person (never trained on), each with the factors of one of its images.
             var heldOut = world.Identities(WorldSplit.HeldOut);

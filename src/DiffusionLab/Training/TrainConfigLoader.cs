@@ -36,7 +36,7 @@ public static partial class TrainConfigLoader
     public static TrainConfig FromJson(JsonObject json, string source, IEnumerable<string>? overrides = null)
     {
         json = (JsonObject)json.DeepClone();
-        foreach (var o in overrides ?? []) ApplyOverride(json, o, source);
+        foreach (var o in overrides ?? []) ConfigOverrides.Apply(json, o, TargetType);
 
         var modelNode = json["Model"];
         json.Remove("Model");
@@ -74,7 +74,7 @@ public static partial class TrainConfigLoader
     {
         var node = new JsonObject { ["Preset"] = preset };
         var root = new JsonObject { ["Model"] = node };
-        foreach (var o in overrides) ApplyOverride(root, o.StartsWith("Model.", StringComparison.Ordinal) ? o : "Model." + o, source);
+        foreach (var o in overrides) ConfigOverrides.Apply(root, o.StartsWith("Model.", StringComparison.Ordinal) ? o : "Model." + o, TargetType);
         var (config, _) = ResolveModel(root["Model"], source);
         // Without data, a text preset takes the vocabulary of the library's own captions (CharacterWorld).
         if (config.IsTextConditioned && config.TextVocabSize == 0)
@@ -102,32 +102,6 @@ public static partial class TrainConfigLoader
         }
         try { return (merged.Deserialize<DenoiserConfig>(JsonOptions)!, preset); }
         catch (JsonException e) { throw new ConfigException($"config '{source}': {Describe(e, "Model.")}"); }
-    }
-
-    private static void ApplyOverride(JsonObject root, string assignment, string source)
-    {
-        int eq = assignment.IndexOf('=');
-        if (eq <= 0) throw new ConfigException($"--set '{assignment}': expected Section.Key=Value");
-        string[] path = assignment[..eq].Split('.');
-        string raw = assignment[(eq + 1)..];
-        JsonObject node = root;
-        for (int i = 0; i < path.Length - 1; i++)
-        {
-            if (node[path[i]] is not JsonObject child)
-            {
-                child = new JsonObject();
-                node[path[i]] = child;
-            }
-            node = child;
-        }
-        JsonNode? value;
-        if (TargetType(path) == typeof(string)) value = raw == "null" ? null : JsonValue.Create(raw); // Respacing=250 stays a string
-        else
-        {
-            try { value = JsonNode.Parse(raw); }
-            catch (JsonException) { value = JsonValue.Create(raw); } // a bare word is a string
-        }
-        node[path[^1]] = value;
     }
 
     /// <summary>The declared type of the config property at <paramref name="path"/>, or null if there is none.</summary>

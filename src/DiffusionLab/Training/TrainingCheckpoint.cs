@@ -21,7 +21,8 @@ public sealed record TrainingCheckpoint(
     string SamplerState,
     string ConfigJson)
 {
-    private const string Format = "diffusionlab-checkpoint-1";
+    /// <summary>The metadata "format" of a training checkpoint (other checkpoint kinds name it when refusing one).</summary>
+    internal const string Format = "diffusionlab-checkpoint-1";
 
     public static string FileName(long step) => $"step-{step:D7}.safetensors";
 

@@ -10,25 +10,8 @@ namespace DiffusionLab.Tests.PhotoMaker;
 /// <summary>PhotoMakerTrainer on a one-step 16×16 text-to-image base run: exact resume, the baselines' switches, the run folder, loading for inference.</summary>
 public class PhotoMakerTrainingTests
 {
-    private const string BaseJson = """
-        {
-          "Model": { "Preset": "MDTv2-T2I-Tiny/4", "InputSize": 16, "PatchSize": 4, "HiddenSize": 32, "Depth": 4, "NumHeads": 2, "TextWidth": 16, "TextDepth": 1, "TextHeads": 2 },
-          "Data": { "Dataset": "characterworld", "WorldIdentities": 6, "WorldHeldOutIdentities": 2, "ImagesPerIdentity": 6 },
-          "Optimizer": { "LearningRate": 0.001 },
-          "Training": { "Steps": 1, "BatchSize": 2, "EmaDecay": 0.9, "LogEvery": 1, "SampleEvery": 1000, "CheckpointEvery": 1 },
-          "Sampling": { "Sampler": "ddim", "Respacing": "ddim2", "GridSamples": 2 }
-        }
-        """;
-
-    // One base run for the whole class, trained once (xunit runs a class's tests one after another).
-    private static readonly Lazy<string> BaseRun = new(() =>
-    {
-        var config = TrainConfigLoader.FromJson(JsonNode.Parse(BaseJson)!.AsObject(), "base.json");
-        string dir = TinyRuns.TempDir("pm-base");
-        using var trainer = new Trainer(config, dir, CPU, TinyRuns.Quiet(config));
-        trainer.Train();
-        return dir;
-    });
+    // One base run shared with the CLI and notebook tests, trained once.
+    private static Lazy<string> BaseRun => TinyPhotoMakerRuns.BaseRun;
 
     private static PhotoMakerConfig Config(string extra = "") => PhotoMakerConfig.FromJson($$"""
         {

@@ -60,6 +60,16 @@ public sealed record CharacterImage(
         return torch.tensor(Mask, [1, Size, Size]).ne(0).to(ScalarType.Float32).MoveToOuterDisposeScope();
     }
 
+    /// <summary>Images of one size as a batch (N,3,H,W) float32 in [−1,1], e.g. a person's reference images.</summary>
+    public static Tensor Stack(IEnumerable<CharacterImage> images)
+    {
+        var list = images.ToList();
+        if (list.Count == 0) throw new ArgumentException("images: expected at least one");
+        if (list.Any(i => i.Size != list[0].Size)) throw new ArgumentException($"images: sizes differ ({string.Join(", ", list.Select(i => i.Size).Distinct())})");
+        using var scope = torch.NewDisposeScope();
+        return torch.stack(list.Select(i => i.ToTensor()).ToArray()).MoveToOuterDisposeScope();
+    }
+
     public byte[] ToPng()
     {
         using var image = ToTensor();

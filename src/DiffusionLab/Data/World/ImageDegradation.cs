@@ -12,6 +12,21 @@ public sealed record ImageDegradation(double BlurSigma = 0, double NoiseStd = 0,
 {
     public bool IsNone => BlurSigma == 0 && NoiseStd == 0 && DownsampleFactor == 1;
 
+    /// <summary>The names <see cref="Preset"/> knows.</summary>
+    public static IReadOnlyList<string> PresetNames { get; } = ["blur", "lowres", "noise"];
+
+    /// <summary>
+    /// A named damage at the strong end of what PhotoMaker training draws for its references (PhotoMakerExamples: blur
+    /// σ up to 1.5, noise up to 12 grey levels, down-sampling ×1/×2/×4): "blur" σ 1.5, "lowres" ×4, "noise" 12.
+    /// </summary>
+    public static ImageDegradation Preset(string name) => name switch
+    {
+        "blur" => new ImageDegradation(BlurSigma: 1.5),
+        "lowres" => new ImageDegradation(DownsampleFactor: 4),
+        "noise" => new ImageDegradation(NoiseStd: 12),
+        _ => throw new ArgumentException($"degradation '{name}': expected one of {string.Join(", ", PresetNames)}"),
+    };
+
     public void Validate()
     {
         if (!(BlurSigma >= 0 && BlurSigma <= 20)) throw new ArgumentOutOfRangeException(nameof(BlurSigma), $"BlurSigma {BlurSigma}: expected 0..20 pixels");
