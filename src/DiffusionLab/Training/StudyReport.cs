@@ -27,7 +27,10 @@ public static class StudyReport
         {
             string dir = new RunFolder(folder).SamplesDirectory;
             var last = Directory.Exists(dir) ? Directory.GetFiles(dir, "step-*.png").Order(StringComparer.Ordinal).LastOrDefault() : null;
-            if (last is not null) File.Copy(last, Path.Combine(samples, $"{run}.png"), overwrite: true);
+            if (last is null) continue;
+            File.Copy(last, Path.Combine(samples, $"{run}.png"), overwrite: true);
+            // Text-to-image grids: the prompt of each row.
+            if (File.Exists(Path.ChangeExtension(last, ".txt"))) File.Copy(Path.ChangeExtension(last, ".txt"), Path.Combine(samples, $"{run}.txt"), overwrite: true);
         }
         AtomicFile.WriteAllText(Path.Combine(outDirectory, "README.md"), Readme(spec, scale, results, provenance));
     }
@@ -91,6 +94,7 @@ public static class StudyReport
             }
         }
 
+        if (spec.Runs.Length == 1) return sb.ToString();
         sb.AppendLine().AppendLine($"## Speed-up: training to {summary.BaselineLabel}'s final FD").AppendLine();
         if (summary.Target is not { } target) { sb.AppendLine("The baseline has no evaluation yet."); return sb.ToString(); }
         sb.AppendLine($"Target: the baseline's final mean FD, {F(target)}. Steps and seconds are linearly interpolated between evaluations of the mean curve; the speed-up is the baseline's steps (seconds) divided by the run's.").AppendLine();
