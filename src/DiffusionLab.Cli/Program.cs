@@ -21,6 +21,8 @@ namespace DiffusionLab.Cli
               difflab bench train|sample PRESET --batch B [--device D] [--steps N] [--warmup W] [--precision fp32|bf16] [--set Key=Value ...] [--out FILE.jsonl]
               difflab bench world [--size 64] [--images N] [--out FILE.jsonl]
               difflab world preview --identities N --images M --out FILE.png [--size 64] [--seed S] [--held-out] [--masks] [--scale K]
+              difflab evaluators train [--out DIR] [--seed 0] [--which identity|factors|structure|all] [--images N] [--epochs E] [--check-images K]
+              difflab evaluators check [--images N] [--weights DIR]
 
             Exit codes: 0 ok, 1 failure while running, 2 bad input (config, path, checkpoint, option).
             """;
@@ -47,7 +49,8 @@ namespace DiffusionLab.Cli
                     "study" => StudyCommand.Run(rest, stdout),
                     "notebook" => NotebookCommand.Run(rest, stdout, stderr),
                     "world" => WorldCommand.Run(rest, stdout),
-                    _ => throw new UsageException($"unknown command '{args[0]}'; expected train, sample, evaluate, model, bench, study, notebook or world (difflab --help)"),
+                    "evaluators" => EvaluatorsCommand.Run(rest, stdout),
+                    _ => throw new UsageException($"unknown command '{args[0]}'; expected train, sample, evaluate, model, bench, study, notebook, world or evaluators (difflab --help)"),
                 };
             }
             catch (Exception e) when (IsBadInput(e))
