@@ -24,7 +24,7 @@ public static class StudyCommand
         args.RejectUnknown();
 
         // The revision of the code that trains, read before training: commits made meanwhile are not it.
-        string revision = GitRevision();
+        string revision = GitRevision.Describe();
         var clock = Stopwatch.StartNew();
         using var stop = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; stop.Cancel(); };
@@ -44,24 +44,5 @@ public static class StudyCommand
         StudyCharts.WriteHtml(spec, measured, Path.Combine(results, "curves.html"));
         stdout.WriteLine($"wrote {Path.GetFullPath(results)} (README.md, metrics.csv, curves.png, curves-wallclock.png, curves.html, samples/)");
         return 0;
-    }
-
-    private static string GitRevision()
-    {
-        try
-        {
-            string head = Git("rev-parse --short HEAD").Trim();
-            string dirty = Git("status --porcelain -- src experiments").Trim();
-            return head.Length == 0 ? "unknown (not a git checkout)" : dirty.Length > 0 ? head + " (with uncommitted changes in src/ or experiments/)" : head;
-        }
-        catch (System.ComponentModel.Win32Exception) { return "unknown (git not found)"; }
-    }
-
-    private static string Git(string arguments)
-    {
-        using var p = Process.Start(new ProcessStartInfo("git", arguments) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        string output = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        return p.ExitCode == 0 ? output : "";
     }
 }

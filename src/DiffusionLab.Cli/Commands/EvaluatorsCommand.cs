@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text.Json;
+using DiffusionLab.Data.World;
+using DiffusionLab.Evaluation.World;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DiffusionLab.Cli.Commands;
+
+/// <summary>
+/// `difflab evaluators train`: trains the CharacterWorld judges (identity embedder, factor
+/// classifier, structure checker) on the CPU with one seed, writes each one's safetensors weights
+/// and a JSON of its held-out metrics. `difflab evaluators check`: re-measures the embedded judges
+/// (or those of a folder) on held-out identities.
+/// </summary>
+public static class EvaluatorsCommand
+{
+    public const string TrainUsage = "difflab evaluators train [--out DIR] [--seed 0] [--which identity|factors|structure|all] [--images N] [--epochs E] [--check-images K]";
+    public const string CheckUsage = "difflab evaluators check [--images N] [--weights DIR]";
+
+    // One thread makes a run reproducible bit for bit (libtorch splits reductions by thread count);
+    // rendering has its own threads, between steps, and never changes the result.
+    private const int TrainThreads = 1;
+
+    public static int Run(string[] argv, TextWriter stdout)
+    {
+        var args = new Arguments(argv, new HashSet<string>());
+        if (args.Positional.Count != 1 || args.Positional[0] is not ("train" or "check"))
+            throw new UsageException($"evaluators: expected `{TrainUsage}` or `{CheckUsage}`");
+        return args.Positional[0] == "train" ? Train(args, argv, stdout) : Check(args, stdout);
+    }
+
+    private static int Train(Arguments args, string[] argv, TextWriter stdout)
+    {
+        string output = args.Option("out") ?? Path.Combine("runs", "evaluators");
+        long seed = args.Long("seed", 0);
+        if (seed is < 0 or > int.MaxValue) throw new UsageException($"option --seed {seed}: expected 0..{int.MaxValue}");
+        string which = args.Option("which") ?? "all";
+        if (which is not ("identity" or "factors" or "structure" or "all"))
+            throw new UsageException($"option --which '{which}': expected identity, factors, structure or all");
+        int images = args.Int("images", -1), epochs = args.Int("epochs", -1), checkImages = args.Int("check-images", 10);
+        if (checkImages < 2) throw new UsageException($"option --check-images {checkImages}: expected at least 2 (a gallery image and a probe per identity)");
+        args.RejectUnknown();
+
+        // The revision of the code that trains, read before training: commits made meanwhile are not it.
+        string revision = GitRevision.Describe();
+        string command = "difflab evaluators " + string.Join(" ", argv);
+        Directory.CreateDirectory(output);
+        using var world = new CharacterWorld();
+        var defaults = new JudgeTrainingOptions();
+        var options = defaults with
+        {
+            Seed = (int)seed,
+            Epochs = epochs > 0 ? epochs : defaults.Epochs,
+            ImagesPerIdentity = images > 0 ? images : defaults.ImagesPerIdentity,
+        };
+        var provenance = new Provenance(command, revision, output, checkImages, stdout);
+
+        if (which is "identity" or "all")
+            provenance.Run("identity", CharacterWorldEvaluator.IdentityWeightsFile, options,
+                o => IdentityEmbedderTraining.Train(world, o, stdout.WriteLine),
+                m => m.SaveWeights, m => new() { ["identity"] = WorldJudgeMetrics.MeasureIdentity(m, world, checkImages) });
+        if (which is "factors" or "all")
+            provenance.Run("factors", CharacterWorldEvaluator.FactorWeightsFile, options,
+                o => FactorClassifierTraining.Train(world, o, stdout.WriteLine),
+                m => m.SaveWeights, m => new() { ["factors"] = WorldJudgeMetrics.MeasureFactors(m, world, checkImages), ["fd"] = WorldJudgeMetrics.MeasureFd(m, world, checkImages) });
+        if (which is "structure" or "all")
+            provenance.Run("structure", CharacterWorldEvaluator.StructureWeightsFile, options,
+                o => StructureCheckerTraining.Train(world, o, stdout.WriteLine),
+                m => m.SaveWeights, m => new() { ["structure"] = WorldJudgeMetrics.MeasureStructure(m, world, checkImages) });
+        return 0;
+    }
+
+    private static int Check(Arguments args, TextWriter stdout)
+    {
+        int images = args.Int("images", 10);
+        if (images < 2) throw new UsageException($"option --images {images}: expected at least 2 (a gallery image and a probe per identity)");
+        string? weights = args.Option("weights");
+        args.RejectUnknown();
+        if (weights is not null && !Directory.Exists(weights)) throw new DirectoryNotFoundException($"--weights {weights}: no such folder");
+
+        var clock = Stopwatch.StartNew();
+        using var evaluator = weights is null ? CharacterWorldEvaluator.LoadDefault() : CharacterWorldEvaluator.Load(weights);
+        using var world = new CharacterWorld(evaluator.Config.World);
+        stdout.WriteLine($"judges: {(weights is null ? "embedded in the library" : Path.GetFullPath(weights))}; {images} images of each of {world.Config.HeldOutIdentities} held-out identities");
+        stdout.WriteLine(WorldJudgeMetrics.MeasureIdentity(evaluator.Identity, world, images));
+        stdout.WriteLine(WorldJudgeMetrics.MeasureFactors(evaluator.Factors, world, images));
+        stdout.WriteLine(WorldJudgeMetrics.MeasureStructure(evaluator.Structure, world, images));
+        stdout.WriteLine(WorldJudgeMetrics.MeasureFd(evaluator.Factors, world, images));
+        stdout.WriteLine($"{clock.Elapsed.TotalSeconds:F0} s");
+        return 0;
+    }
+
+    /// <summary>Trains one judge, writes its weights and a JSON of how it was made and what it measures.</summary>
+    private sealed record Provenance(string Command, string Revision, string Output, int CheckImages, TextWriter Stdout)
+    {
+        public void Run<TModel>(string judge, string file, JudgeTrainingOptions options, Func<JudgeTrainingOptions, TModel> train,
+            Func<TModel, Action<string>> save, Func<TModel, Dictionary<string, object>> measure) where TModel : nn.Module
+        {
+            int previousThreads = torch.get_num_threads();
+            torch.set_num_threads(TrainThreads);
+            var clock = Stopwatch.StartNew();
+            TModel model;
+            try { model = train(options); }
+            finally { torch.set_num_threads(previousThreads); }
+            double trainSeconds = clock.Elapsed.TotalSeconds;
+            using (model)
+            {
+                string path = Path.Combine(Output, file);
+                save(model)(path);
+                string sha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
+                long parameters = model.parameters().Sum(p => p.numel());
+                Stdout.WriteLine($"{judge}: seed {options.Seed}, {options.Epochs} epochs x {options.ImagesPerIdentity} images per train identity " +
+                    $"(batch {options.BatchSize}), {TrainThreads} torch thread, trained in {trainSeconds:F0} s; wrote {path} ({parameters:N0} parameters, sha256 {sha})");
+                var measured = measure(model);
+                foreach (var metrics in measured.Values) Stdout.WriteLine(metrics);
+                var record = new Dictionary<string, object?>
+                {
+                    ["judge"] = judge, ["command"] = Command, ["revision"] = Revision, ["date"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"),
+                    ["device"] = $"CPU, {DeviceDescription.CpuModel()}, {Environment.ProcessorCount} cores, torch threads {TrainThreads}",
+                    ["torchsharp"] = typeof(torch).Assembly.GetName().Version?.ToString(), ["options"] = options, ["parameters"] = parameters,
+                    ["train_seconds"] = Math.Round(trainSeconds, 1), ["total_seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 1),
+                    ["weights"] = file, ["sha256"] = sha, ["held_out_images_per_identity"] = CheckImages, ["held_out"] = measured,
+                };
+                string json = Path.Combine(Output, Path.ChangeExtension(file, ".json"));
+                File.WriteAllText(json, JsonSerializer.Serialize(record, new JsonSerializerOptions { WriteIndented = true }) + "\n");
+                Stdout.WriteLine($"{judge}: wrote {json}");
+            }
+        }
+    }
+}

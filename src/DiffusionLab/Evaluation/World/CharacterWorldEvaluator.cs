@@ -1,0 +1,294 @@
+using DiffusionLab.Data.World;
+using DiffusionLab.IO;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DiffusionLab.Evaluation.World;
+
+/// <summary>
+/// Judges generated CharacterWorld images with the three committed judges: FD (our FID) in
+/// <see cref="FactorClassifier"/> feature space against renders of the held-out identities,
+/// prompt accuracy per factor (our CLIP-T), structure validity (2 eyes, 1 nose, 1 mouth),
+/// identity consistency within a group (StoryDiffusion's character similarity), similarity to a
+/// group's reference images (PhotoMaker's FaceSim) and diversity within a group (PhotoMaker's
+/// Face Div). Knows nothing of the models it judges; every metric is also callable alone.
+/// </summary>
+public sealed class CharacterWorldEvaluator : IDisposable
+{
+    public const string IdentityWeightsFile = "world-identity.safetensors";
+    public const string FactorWeightsFile = "world-factors.safetensors";
+    public const string StructureWeightsFile = "world-structure.safetensors";
+    private const string ResourcePrefix = "DiffusionLab.Evaluation.";
+
+    private readonly Device _device;
+    private FeatureStatistics? _referenceStatistics;
+
+    private CharacterWorldEvaluator(IdentityEmbedder identity, FactorClassifier factors, StructureChecker structure, Device device, CharacterWorldEvaluatorConfig config)
+    {
+        config.Validate();
+        Identity = identity;
+        Factors = factors;
+        Structure = structure;
+        Config = config;
+        _device = device;
+        foreach (var judge in new nn.Module[] { identity, factors, structure })
+        {
+            judge.to(device);
+            judge.eval();
+        }
+    }
+
+    /// <summary>The evaluator with the weights embedded in the library (Evaluation/Resources/README.md).</summary>
+    public static CharacterWorldEvaluator LoadDefault(Device? device = null, CharacterWorldEvaluatorConfig? config = null) =>
+        Create(name => (JudgeInit.ReadResource(ResourcePrefix + name), $"resource {ResourcePrefix + name}"), device, config);
+
+    /// <summary>The evaluator with the three weight files of <paramref name="folder"/> (as `difflab evaluators train` writes them).</summary>
+    public static CharacterWorldEvaluator Load(string folder, Device? device = null, CharacterWorldEvaluatorConfig? config = null) =>
+        Create(name =>
+        {
+            string path = Path.Combine(folder, name);
+            return (SafetensorsFile.Load(path), path);
+        }, device, config);
+
+    private static CharacterWorldEvaluator Create(Func<string, (Dictionary<string, Tensor>, string)> read, Device? device, CharacterWorldEvaluatorConfig? config)
+    {
+        var identity = new IdentityEmbedder();
+        var factors = new FactorClassifier();
+        var structure = new StructureChecker();
+        try
+        {
+            var (state, source) = read(IdentityWeightsFile);
+            identity.LoadWeights(state, source);
+            (state, source) = read(FactorWeightsFile);
+            factors.LoadWeights(state, source);
+            (state, source) = read(StructureWeightsFile);
+            structure.LoadWeights(state, source);
+            return new CharacterWorldEvaluator(identity, factors, structure, device ?? torch.CPU, config ?? new CharacterWorldEvaluatorConfig());
+        }
+        catch
+        {
+            identity.Dispose();
+            factors.Dispose();
+            structure.Dispose();
+            throw;
+        }
+    }
+
+    public IdentityEmbedder Identity { get; }
+    public FactorClassifier Factors { get; }
+    public StructureChecker Structure { get; }
+    public CharacterWorldEvaluatorConfig Config { get; }
+
+    /// <summary>(N,3,64,64) in [−1,1] → (N,128) unit identity embeddings on the CPU.</summary>
+    public Tensor IdentityEmbeddings(Tensor images) => JudgeImages.Batched(CheckImages(images, 1), Identity.forward, _device, Config.BatchSize);
+
+    /// <summary>(N,3,64,64) in [−1,1] → (N,256) FD features on the CPU.</summary>
+    public Tensor Features(Tensor images) => JudgeImages.Batched(CheckImages(images, 1), Factors.Features, _device, Config.BatchSize);
+
+    /// <summary>(N,3,64,64) → predicted class (N) int64 per factor name.</summary>
+    public Dictionary<string, Tensor> PredictFactors(Tensor images)
+    {
+        using var logits = JudgeImages.Batched(CheckImages(images, 1), Factors.forward, _device, Config.BatchSize); // (N,31)
+        return FactorClassifier.Split(logits).ToDictionary(kv => kv.Key, kv => kv.Value.argmax(1));
+    }
+
+    /// <summary>(N,3,64,64) → (N,3) int64 predicted counts of eyes, noses and mouths.</summary>
+    public Tensor PartCounts(Tensor images)
+    {
+        using var logits = JudgeImages.Batched(CheckImages(images, 1), Structure.forward, _device, Config.BatchSize); // (N,10)
+        return StructureChecker.Counts(logits);
+    }
+
+    /// <summary>FD of the images (N ≥ 2) against <see cref="ReferenceStatistics"/>.</summary>
+    public double FrechetDistance(Tensor images)
+    {
+        using var features = Features(CheckImages(images, 2));
+        using var stats = FeatureStatistics.Of(features);
+        return Evaluation.FrechetDistance.Compute(stats, ReferenceStatistics());
+    }
+
+    /// <summary>Feature statistics of the reference renders (held-out identities, images 0..K−1), computed once.</summary>
+    public FeatureStatistics ReferenceStatistics()
+    {
+        if (_referenceStatistics is null)
+        {
+            using var world = new CharacterWorld(Config.World);
+            using var images = JudgeImages.Render(world, WorldJudgeMetrics.ReferenceJobs(world, Config.ReferenceImagesPerIdentity), Config.RenderParallelism);
+            using var features = Features(images);
+            _referenceStatistics = FeatureStatistics.Of(features);
+        }
+        return _referenceStatistics;
+    }
+
+    /// <summary>Per requested factor, the share of images predicted as requested; their mean is our CLIP-T.</summary>
+    public FactorAccuracy PromptAccuracy(Tensor images, IReadOnlyList<IntendedFactors> intended)
+    {
+        var predicted = PredictFactors(images);
+        try { return PromptAccuracy(predicted, intended); }
+        finally { foreach (var t in predicted.Values) t.Dispose(); }
+    }
+
+    /// <summary>Share of images judged to have 2 eyes, 1 nose and 1 mouth.</summary>
+    public double StructureValidity(Tensor images)
+    {
+        using var counts = PartCounts(images);
+        return ValidShare(counts);
+    }
+
+    /// <summary>Mean pairwise identity cosine within each group of two or more images, averaged over groups.</summary>
+    public double IdentityConsistency(Tensor images, IReadOnlyList<int> groups)
+    {
+        using var embeddings = IdentityEmbeddings(images);
+        using var cosines = GroupMetrics.Cosines(embeddings);
+        return GroupMetrics.MeanWithinGroups(cosines, groups);
+    }
+
+    /// <summary>Mean cosine between each image's identity embedding and the mean embedding of its group's references (M,3,64,64).</summary>
+    public double ReferenceSimilarity(Tensor images, IReadOnlyList<int> groups, IReadOnlyDictionary<int, Tensor> references)
+    {
+        using var embeddings = IdentityEmbeddings(images);
+        return SimilarityToReferences(embeddings, groups, references);
+    }
+
+    /// <summary>
+    /// Mean pairwise distance within each group of two or more images, averaged over groups: LPIPS's
+    /// uncalibrated form (Zhang et al. 2018, eq. 1 with unit weights) on the five stage outputs of
+    /// the factor classifier's trunk: per stage, features unit-normalised over channels, squared
+    /// difference summed over channels and averaged over positions; then averaged over stages.
+    /// 0 for identical images, at most 2 (the features are non-negative).
+    /// </summary>
+    public double Diversity(Tensor images, IReadOnlyList<int> groups)
+    {
+        CheckImages(images, 1);
+        if (groups.Count != images.shape[0]) throw new ArgumentException($"groups: expected one group id per image ({images.shape[0]}), got {groups.Count}");
+        var means = new List<double>();
+        foreach (var members in GroupMetrics.Members(groups))
+        {
+            if (members.Length < 2) continue;
+            using var index = torch.tensor(members);
+            using var groupImages = images.index_select(0, index);
+            using var distances = PerceptualDistances(groupImages);
+            means.Add(GroupMetrics.MeanOffDiagonal(distances));
+        }
+        if (means.Count == 0) throw new ArgumentException("groups: no group has two or more images");
+        return means.Average();
+    }
+
+    /// <summary>(n,3,64,64) → (n,n) LPIPS-style distances (see <see cref="Diversity"/>), float64 on the CPU.</summary>
+    public Tensor PerceptualDistances(Tensor images)
+    {
+        CheckImages(images, 1);
+        using var _ = torch.no_grad();
+        using var scope = torch.NewDisposeScope();
+        var total = torch.zeros(images.shape[0], images.shape[0], ScalarType.Float64);    // (n,n)
+        var stages = Factors.Trunk.StageOutputs(images.to(ScalarType.Float32).to(_device));
+        foreach (var stage in stages)                                                       // (n,C,H,W)
+        {
+            long positions = stage.shape[2] * stage.shape[3];
+            var unit = nn.functional.normalize(stage.to(ScalarType.Float64), dim: 1).flatten(1).cpu(); // (n,C·H·W)
+            var squares = unit.square().sum(1);                                             // (n)
+            var distance = (squares.unsqueeze(1) + squares.unsqueeze(0) - 2 * unit.matmul(unit.t())) / positions; // (n,n)
+            total += distance.clamp_min(0);
+        }
+        return (total / stages.Count).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Every metric at once (each network runs once over the images). <paramref name="intended"/>:
+    /// what each image asked for; <paramref name="groups"/>: one group id per image (a character of
+    /// a story, an identity of a personalisation run); <paramref name="references"/>: group id →
+    /// (M,3,64,64) reference images of that group.
+    /// </summary>
+    public CharacterWorldEvaluation Evaluate(Tensor images, IReadOnlyList<IntendedFactors>? intended = null, IReadOnlyList<int>? groups = null,
+        IReadOnlyDictionary<int, Tensor>? references = null)
+    {
+        int n = (int)CheckImages(images, 2).shape[0];
+        if (intended is not null && intended.Count != n) throw new ArgumentException($"intended: expected one entry per image ({n}), got {intended.Count}");
+        if (groups is not null && groups.Count != n) throw new ArgumentException($"groups: expected one group id per image ({n}), got {groups.Count}");
+        if (references is not null && groups is null) throw new ArgumentException("references: need groups to know which images each reference set belongs to");
+
+        double fd;
+        FactorAccuracy? prompt = null;
+        using (var scope = torch.NewDisposeScope())
+        {
+            var features = Features(images);                                           // (N,256)
+            using (var stats = FeatureStatistics.Of(features))
+                fd = Evaluation.FrechetDistance.Compute(stats, ReferenceStatistics());
+            if (intended is not null && intended.Any(i => FactorClassifier.Factors.Any(f => i.Get(f.Name) is not null)))
+            {
+                var logits = JudgeImages.Batched(features, Factors.Classify, _device, Config.BatchSize); // (N,31)
+                var predicted = FactorClassifier.Split(logits).ToDictionary(kv => kv.Key, kv => kv.Value.argmax(1));
+                prompt = PromptAccuracy(predicted, intended);
+            }
+        }
+        double validity = StructureValidity(images);
+        double? consistency = null, similarity = null, diversity = null;
+        if (groups is not null)
+        {
+            using var embeddings = IdentityEmbeddings(images);
+            if (GroupMetrics.HasPairs(groups))
+            {
+                using var cosines = GroupMetrics.Cosines(embeddings);
+                consistency = GroupMetrics.MeanWithinGroups(cosines, groups);
+                diversity = Diversity(images, groups);
+            }
+            if (references is not null && groups.Any(references.ContainsKey))
+                similarity = SimilarityToReferences(embeddings, groups, references);
+        }
+        return new CharacterWorldEvaluation(n, fd, validity, prompt, consistency, similarity, diversity);
+    }
+
+    private double SimilarityToReferences(Tensor embeddings, IReadOnlyList<int> groups, IReadOnlyDictionary<int, Tensor> references)
+    {
+        var referenceEmbeddings = references.ToDictionary(kv => kv.Key, kv => IdentityEmbeddings(CheckImages(kv.Value, 1, $"references of group {kv.Key}")));
+        try { return GroupMetrics.MeanCosineToReferences(embeddings, groups, referenceEmbeddings); }
+        finally { foreach (var t in referenceEmbeddings.Values) t.Dispose(); }
+    }
+
+    private static FactorAccuracy PromptAccuracy(IReadOnlyDictionary<string, Tensor> predicted, IReadOnlyList<IntendedFactors> intended)
+    {
+        long n = predicted.Values.First().shape[0];
+        if (intended.Count != n) throw new ArgumentException($"intended: expected one entry per image ({n}), got {intended.Count}");
+        var accuracy = new Dictionary<string, double>();
+        var counts = new Dictionary<string, int>();
+        foreach (var (name, _) in FactorClassifier.Factors)
+        {
+            var classes = predicted[name].data<long>().ToArray();
+            int asked = 0, right = 0;
+            for (int i = 0; i < n; i++)
+            {
+                if (intended[i].Get(name) is not long want) continue;
+                asked++;
+                if (classes[i] == want) right++;
+            }
+            if (asked == 0) continue;
+            accuracy[name] = (double)right / asked;
+            counts[name] = asked;
+        }
+        if (accuracy.Count == 0) throw new ArgumentException("intended: no image requests any factor");
+        return new FactorAccuracy(accuracy, counts);
+    }
+
+    private static double ValidShare(Tensor counts)
+    {
+        using var valid = StructureChecker.IsValid(counts);
+        using var share = valid.to(ScalarType.Float64).mean();
+        return share.item<double>();
+    }
+
+    private static Tensor CheckImages(Tensor images, int minimum, string name = "images")
+    {
+        if (images.dim() != 4 || images.shape[1] != 3 || images.shape[2] != JudgeTrunk.ImageSize || images.shape[3] != JudgeTrunk.ImageSize)
+            throw new ArgumentException($"{name}: expected (N,3,{JudgeTrunk.ImageSize},{JudgeTrunk.ImageSize}) in [−1,1], got [{string.Join(", ", images.shape)}]");
+        if (images.shape[0] < minimum) throw new ArgumentException($"{name}: expected at least {minimum} images, got {images.shape[0]}");
+        return images;
+    }
+
+    public void Dispose()
+    {
+        _referenceStatistics?.Dispose();
+        Identity.Dispose();
+        Factors.Dispose();
+        Structure.Dispose();
+    }
+}
