@@ -5,7 +5,7 @@ using TorchSharp;
 
 namespace DiffusionLab.Cli.Commands;
 
-/// <summary>`difflab evaluate RUN|CHECKPOINT`: FD and class accuracy of generated samples, written into the run.</summary>
+/// <summary>`difflab evaluate RUN|CHECKPOINT`: the run's judges on generated samples (FD and friends), written into the run.</summary>
 public static class EvaluateCommand
 {
     public static int Run(string[] argv, TextWriter stdout)
@@ -18,7 +18,7 @@ public static class EvaluateCommand
 
         loaded.Model.to(device);
         var result = RunEvaluation.Evaluate(loaded.Model, loaded.Config, device, seed: 1234)
-                     ?? throw new ConfigException($"'{source}': no evaluator for dataset '{loaded.Config.Data.Dataset}' (FD is defined for mnist10k runs)");
+                     ?? throw new ConfigException($"'{source}': no evaluator for dataset '{loaded.Config.Data.Dataset}' (FD is defined for mnist10k and characterworld runs)");
         var row = new Dictionary<string, double> { ["step"] = loaded.Step };
         foreach (var (k, v) in result) row[k] = v;
         if (loaded.RunDirectory is { } runDir)

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using DiffusionLab.Evaluation.World;
+using DiffusionLab.StoryDiffusion;
 using DiffusionLab.Training;
 
 namespace DiffusionLab.Cli.Commands;
@@ -6,14 +8,17 @@ namespace DiffusionLab.Cli.Commands;
 /// <summary>
 /// `difflab study run experiments/STUDY [--scale full|smoke] [--device D] [--results DIR] [--runs DIR]`:
 /// trains every run × seed of the study (resumable: finished runs are skipped) and writes its report.
+/// `difflab study story experiments/STUDY --run T2I_RUN [--results DIR] [--device D]`: renders and judges the
+/// study's stories with every method (see <see cref="StoryStudy"/>).
 /// </summary>
 public static class StudyCommand
 {
     public static int Run(string[] argv, TextWriter stdout)
     {
         var args = new Arguments(argv, new HashSet<string>());
+        if (args.Positional.Count == 2 && args.Positional[0] == "story") return RunStory(args, argv, stdout);
         if (args.Positional.Count < 2 || args.Positional[0] != "run")
-            throw new UsageException("study: expected `difflab study run experiments/STUDY [--scale full|smoke] [--device D]`");
+            throw new UsageException("study: expected `difflab study run experiments/STUDY [--scale full|smoke] [--device D]` or `difflab study story experiments/STUDY --run T2I_RUN`");
         string studyDir = args.Positional[1];
         string scale = args.Option("scale") ?? "full";
         var device = DeviceOption.Parse(args.Option("device"));
@@ -43,6 +48,44 @@ public static class StudyCommand
         StudyReport.Write(spec, scale, measured, folders, results, provenance);
         StudyCharts.WriteHtml(spec, measured, Path.Combine(results, "curves.html"));
         stdout.WriteLine($"wrote {Path.GetFullPath(results)} (README.md, metrics.csv, curves.png, curves-wallclock.png, curves.html, samples/)");
+        return 0;
+    }
+
+    private static int RunStory(Arguments args, string[] argv, TextWriter stdout)
+    {
+        string studyDir = args.Positional[1];
+        string run = args.Option("run") ?? throw new UsageException("study story: expected --run T2I_RUN (a text-to-image run folder or checkpoint)");
+        var device = DeviceOption.Parse(args.Option("device"));
+        var spec = StoryStudySpec.Load(studyDir);
+        string results = args.Option("results") ?? Path.Combine("results", spec.Name);
+        args.RejectUnknown();
+
+        string revision = GitRevision.Describe();
+        var clock = Stopwatch.StartNew();
+        using var trained = TrainedModel.Load(run, device: device);
+        using var judges = CharacterWorldEvaluator.LoadDefault(device);
+        string comics = Path.Combine(results, "comics");
+        Directory.CreateDirectory(comics);
+        var rows = StoryStudy.Run(trained, spec, judges, stdout, (method, seed, study, story, generation) =>
+        {
+            // The first story of the first seed, by every method: what the numbers look like.
+            if (seed != spec.Seeds[0] || study.Name != StudyStory.Generate(1, spec.PanelsPerStory, spec.StorySeed)[0].Name) return;
+            var comic = StoryComic.Render(story, generation.PanelList, new StoryComicOptions { Layout = ComicLayoutKind.Classic });
+            IO.AtomicFile.WriteAllBytes(Path.Combine(comics, method.Replace(' ', '-').ToLowerInvariant() + ".png"), comic.Pngs[0]);
+        });
+        var scale = StoryStudy.RenderedScale(judges, people: 20, panels: spec.PanelsPerStory, seed: spec.StorySeed);
+        string benchFile = Path.Combine(results, "bench.jsonl");
+        var bench = File.Exists(benchFile)
+            ? File.ReadAllLines(benchFile).Where(l => l.Length > 0).Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!.AsObject()).ToList()
+            : [];
+        var stories = Path.Combine(results, "stories");
+        Directory.CreateDirectory(stories);
+        foreach (var study in StudyStory.Generate(spec.Stories, spec.PanelsPerStory, spec.StorySeed))
+            IO.AtomicFile.WriteAllText(Path.Combine(stories, study.Name + ".story"), study.Text);
+        string command = "difflab study " + string.Join(" ", argv);
+        StoryStudyReport.Write(results, spec, rows, scale, bench,
+            new StudyProvenance(command, revision, DeviceDescription.Of(device) + $"; judged text-to-image run {trained.CheckpointPath} (step {trained.Step})", DateTime.UtcNow, clock.Elapsed.TotalSeconds));
+        stdout.WriteLine($"wrote {Path.GetFullPath(results)} (README.md, metrics.csv, table.html, comics/, stories/{(bench.Count > 0 ? ", memory.png, time.png" : "")})");
         return 0;
     }
 }

@@ -1,4 +1,5 @@
 using DiffusionLab.Evaluation;
+using DiffusionLab.Evaluation.World;
 using DiffusionLab.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -6,20 +7,31 @@ using static TorchSharp.torch;
 namespace DiffusionLab.Training;
 
 /// <summary>
-/// Generates Evaluation.NumSamples class-balanced images with the run's sampler and scores them with
-/// the MNIST evaluator (FD to the test split, class accuracy). Only MNIST-10k runs have an evaluator.
+/// Scores a run's model with its dataset's judges: MNIST-10k runs generate Evaluation.NumSamples class-balanced
+/// images for the MNIST evaluator (FD to the test split, class accuracy); CharacterWorld text-to-image runs are
+/// scored by <see cref="CharacterWorldRunEvaluation"/>. Other datasets have no judges.
 /// </summary>
 public static class RunEvaluation
 {
-    /// <summary>Whether a run of this config can be evaluated (only MNIST-10k has an evaluator).</summary>
-    public static bool Applies(TrainConfig config) => config.Data.Dataset == "mnist10k";
+    /// <summary>Whether a run of this config can be evaluated (MNIST-10k and CharacterWorld have judges).</summary>
+    public static bool Applies(TrainConfig config) => config.Data.Dataset is "mnist10k" or "characterworld";
 
-    /// <summary>Scores the model; pass a loaded evaluator to reuse it across evaluations (its test-split statistics are cached), or null to load one.</summary>
-    public static IReadOnlyDictionary<string, double>? Evaluate(Denoiser model, TrainConfig config, Device device, long seed, MnistEvaluator? evaluator = null)
+    /// <summary>The judges of a run's dataset, to load once and pass to every <see cref="Evaluate"/> (they cache their reference statistics).</summary>
+    public static IDisposable LoadJudges(TrainConfig config, Device device) => config.Data.Dataset switch
+    {
+        "mnist10k" => MnistEvaluator.LoadDefault(),
+        "characterworld" => CharacterWorldEvaluator.LoadDefault(device),
+        _ => throw new ConfigException($"dataset '{config.Data.Dataset}': no judges (FD is defined for mnist10k and characterworld runs)"),
+    };
+
+    /// <summary>Scores the model; pass judges from <see cref="LoadJudges"/> to reuse them across evaluations, or null to load them.</summary>
+    public static IReadOnlyDictionary<string, double>? Evaluate(Denoiser model, TrainConfig config, Device device, long seed, IDisposable? judges = null)
     {
         if (!Applies(config)) return null;
-        using var owned = evaluator is null ? MnistEvaluator.LoadDefault() : null;
-        evaluator ??= owned!;
+        using var owned = judges is null ? LoadJudges(config, device) : null;
+        judges ??= owned!;
+        if (judges is CharacterWorldEvaluator world) return CharacterWorldRunEvaluation.Evaluate(model, config, device, seed, world);
+        var evaluator = judges as MnistEvaluator ?? throw new ArgumentException($"judges {judges.GetType().Name}: expected the MNIST evaluator for dataset '{config.Data.Dataset}'");
         var e = config.Evaluation;
         var batches = new List<Tensor>();
         var labels = new List<Tensor>();

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text.Json;
 using DiffusionLab.Data;
 using DiffusionLab.Diffusion;
-using DiffusionLab.Evaluation;
 using DiffusionLab.Imaging;
 using DiffusionLab.IO;
 using DiffusionLab.Mdt;
@@ -28,7 +27,7 @@ public sealed class Trainer : IDisposable
     private readonly TrainingData _data;
     private readonly BatchSampler _batches;
     private readonly MetricsLog _metrics;
-    private MnistEvaluator? _evaluator; // loaded at the first evaluation, then reused
+    private IDisposable? _judges; // loaded at the first evaluation, then reused
     private long _step;
     private double _wallSeconds;
 
@@ -128,11 +127,11 @@ public sealed class Trainer : IDisposable
 
     private Denoiser SamplingModel => _config.Sampling.UseEma ? EmaModel : _machinery.Model;
 
-    /// <summary>FD and class accuracy of generated samples (MNIST-10k runs only); appended to metrics.jsonl.</summary>
+    /// <summary>The run's evaluation (FD and class accuracy for MNIST-10k, the CharacterWorld judges' metrics for text-to-image runs), appended to metrics.jsonl.</summary>
     public IReadOnlyDictionary<string, double>? Evaluate()
     {
-        if (RunEvaluation.Applies(_config)) _evaluator ??= MnistEvaluator.LoadDefault();
-        var result = RunEvaluation.Evaluate(SamplingModel, _config, _device, seed: 1234, _evaluator);
+        if (RunEvaluation.Applies(_config)) _judges ??= RunEvaluation.LoadJudges(_config, _device);
+        var result = RunEvaluation.Evaluate(SamplingModel, _config, _device, seed: 1234, _judges);
         if (result is null) return null;
         var row = new Dictionary<string, double> { ["step"] = _step, ["wall_seconds"] = Math.Round(_wallSeconds, 3) };
         foreach (var (k, v) in result) row[k] = v;
@@ -221,7 +220,7 @@ public sealed class Trainer : IDisposable
         _machinery.Dispose();
         _batches.Dispose();
         _data.Dispose();
-        _evaluator?.Dispose();
+        _judges?.Dispose();
         _generator.Dispose();
     }
 }
