@@ -18,6 +18,8 @@ namespace DiffusionLab.Cli
               difflab evaluate RUN|CHECKPOINT [--set Evaluation.NumSamples=N ...] [--device D]
               difflab model info PRESET [--set Key=Value ...] [--keys]
               difflab study run experiments/STUDY [--scale full|smoke] [--device D] [--results DIR] [--runs DIR]
+              difflab study story experiments/STUDY --run T2I_RUN [--results DIR] [--device D]
+              difflab study photomaker experiments/STUDY [--scale full|smoke] [--results DIR] [--device D] [--runs DIR] [--base T2I_RUN] [--judges DIR]
               difflab notebook run NOTEBOOK.ipynb [--set name=value ...] [--output OUT.ipynb]
               difflab bench story PRESET --panels N --mode batch|bank [--refs K] [--steps S] [--rate R] [--device D] [--out FILE.jsonl]
               difflab bench train|sample PRESET --batch B [--device D] [--steps N] [--warmup W] [--precision fp32|bf16] [--set Key=Value ...] [--out FILE.jsonl]

@@ -1,15 +1,16 @@
-using System.Diagnostics;
 using System.Runtime.InteropServices;
+using DiffusionLab.Training;
 
 namespace DiffusionLab.Cli.Commands;
 
 /// <summary>
 /// Peak memory during a benchmark. TorchSharp 0.107 exposes no CUDA allocator statistics, so on CUDA
 /// we poll NVML's used device memory (whole device: CUDA context + PyTorch's cached blocks, an upper
-/// bound on tensor memory) every 20 ms; on CPU the process's peak resident set.
+/// bound on tensor memory) every 20 ms; on CPU the process's peak resident set (<see cref="ProcessMemory"/>).
 /// </summary>
-public sealed partial class DeviceMemoryProbe : IDisposable
+public sealed partial class DeviceMemoryProbe : IPeakMemory, IDisposable
 {
+    private readonly ProcessMemory _process = new();
     private readonly bool _cuda;
     private readonly IntPtr _device;
     private readonly Thread? _poller;
@@ -36,11 +37,20 @@ public sealed partial class DeviceMemoryProbe : IDisposable
         {
             if (_cuda) { Sample(); return Interlocked.Read(ref _peak); }
             if (Source == "unavailable") return null;
-            using var p = Process.GetCurrentProcess();
-            p.Refresh();
-            return p.PeakWorkingSet64;
+            return _process.PeakBytes;
         }
     }
+
+    public long? CurrentBytes => _cuda ? Used() : Source == "unavailable" ? null : _process.CurrentBytes;
+
+    public bool ResetPeak()
+    {
+        if (!_cuda) return Source != "unavailable" && _process.ResetPeak();
+        Interlocked.Exchange(ref _peak, Used() ?? 0);
+        return true;
+    }
+
+    private long? Used() => NvmlDeviceGetMemoryInfo(_device, out var info) == 0 ? (long)info.Used : null;
 
     private void Sample()
     {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using DiffusionLab.Evaluation.World;
+using DiffusionLab.PhotoMaker;
 using DiffusionLab.StoryDiffusion;
 using DiffusionLab.Training;
 
@@ -10,6 +11,9 @@ namespace DiffusionLab.Cli.Commands;
 /// trains every run × seed of the study (resumable: finished runs are skipped) and writes its report.
 /// `difflab study story experiments/STUDY --run T2I_RUN [--results DIR] [--device D]`: renders and judges the
 /// study's stories with every method (see <see cref="StoryStudy"/>).
+/// `difflab study photomaker experiments/STUDY [--scale full|smoke] [--results DIR] [--device D] [--runs DIR] [--base T2I_RUN] [--judges DIR]`:
+/// trains the study's PhotoMaker variants (resumable) and evaluates them against DreamBooth and the text-only floor on
+/// held-out people (see <see cref="PhotoMakerStudy"/>).
 /// </summary>
 public static class StudyCommand
 {
@@ -17,8 +21,9 @@ public static class StudyCommand
     {
         var args = new Arguments(argv, new HashSet<string>());
         if (args.Positional.Count == 2 && args.Positional[0] == "story") return RunStory(args, argv, stdout);
+        if (args.Positional.Count == 2 && args.Positional[0] == "photomaker") return RunPhotoMaker(args, argv, stdout);
         if (args.Positional.Count < 2 || args.Positional[0] != "run")
-            throw new UsageException("study: expected `difflab study run experiments/STUDY [--scale full|smoke] [--device D]` or `difflab study story experiments/STUDY --run T2I_RUN`");
+            throw new UsageException("study: expected `difflab study run experiments/STUDY [--scale full|smoke] [--device D]`, `difflab study story experiments/STUDY --run T2I_RUN` or `difflab study photomaker experiments/STUDY [--scale full|smoke]`");
         string studyDir = args.Positional[1];
         string scale = args.Option("scale") ?? "full";
         var device = DeviceOption.Parse(args.Option("device"));
@@ -48,6 +53,44 @@ public static class StudyCommand
         StudyReport.Write(spec, scale, measured, folders, results, provenance);
         StudyCharts.WriteHtml(spec, measured, Path.Combine(results, "curves.html"));
         stdout.WriteLine($"wrote {Path.GetFullPath(results)} (README.md, metrics.csv, curves.png, curves-wallclock.png, curves.html, samples/)");
+        return 0;
+    }
+
+    private static int RunPhotoMaker(Arguments args, string[] argv, TextWriter stdout)
+    {
+        string studyDir = args.Positional[1];
+        string scale = args.Option("scale") ?? "full";
+        var device = DeviceOption.Parse(args.Option("device"));
+        string runsRoot = args.Option("runs") ?? "runs";
+        string? baseRun = args.Option("base");
+        string? judges = args.Option("judges");
+        var spec = PhotoMakerStudySpec.Load(studyDir, scale);
+        string results = args.Option("results") ?? (scale == "full" ? Path.Combine("results", spec.Name) : Path.Combine(runsRoot, spec.Name, scale, "report"));
+        args.RejectUnknown();
+        var study = new PhotoMakerStudy(spec, device, runsRoot, stdout, baseRun, judges);
+
+        // The revision of the code that trains and evaluates, read before it starts: commits made meanwhile are not it.
+        string revision = GitRevision.Describe();
+        var clock = Stopwatch.StartNew();
+        using var stop = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; stop.Cancel(); };
+        Console.CancelKeyPress += onCancel;
+        PhotoMakerStudyResults measured;
+        try
+        {
+            study.TrainVariants(stop.Token);
+            using var memory = new DeviceMemoryProbe(device.type == TorchSharp.DeviceType.CUDA);
+            measured = study.Evaluate(memory, Path.Combine(results, "samples"), stop.Token);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            stdout.WriteLine("stopped; an interrupted training run wrote a checkpoint. Run the same command again to resume (trained variants are skipped; the evaluation starts over).");
+            return 130;
+        }
+        finally { Console.CancelKeyPress -= onCancel; }
+        string command = "difflab study " + string.Join(" ", argv);
+        PhotoMakerStudyReport.Write(results, spec, measured, new StudyProvenance(command, revision, DeviceDescription.Of(device), DateTime.UtcNow, clock.Elapsed.TotalSeconds));
+        stdout.WriteLine($"wrote {Path.GetFullPath(results)} (README.md, metrics.csv, table.html, spec.json, samples/)");
         return 0;
     }
 

@@ -24,9 +24,12 @@ public sealed class DreamBoothFineTuner(DreamBoothConfig config)
     /// <summary>
     /// Tunes a copy of <paramref name="baseModel"/> (left untouched) on <paramref name="references"/> (N, 3, H, W) in [−1, 1]
     /// of one person whose class word is <paramref name="classWord"/>; <paramref name="betas"/> is the base run's β schedule.
+    /// <paramref name="onSnapshot"/> sees the model after each of <paramref name="snapshotSteps"/> steps (0 ≤ step &lt; Steps;
+    /// the result is the last): a study's "how many tuning steps does it take" curve from one tuning run. The time spent
+    /// in it is not counted in <see cref="DreamBoothResult.TrainTime"/>.
     /// </summary>
     public DreamBoothResult Tune(MaskedDiffusionTransformer baseModel, WordTokenizer tokenizer, double[] betas, Tensor references, string classWord,
-        IProgress<int>? progress = null)
+        IProgress<int>? progress = null, IReadOnlyCollection<int>? snapshotSteps = null, Action<DreamBoothSnapshot>? onSnapshot = null)
     {
         var problems = Config.Problems();
         if (problems.Count > 0) throw new ArgumentException($"DreamBooth config: {problems[0]}");
@@ -34,6 +37,8 @@ public sealed class DreamBoothFineTuner(DreamBoothConfig config)
             throw new ArgumentException($"no reference images: expected (N, 3, H, W) with N >= 1, got [{string.Join(", ", references.shape)}]");
         if (!tokenizer.Contains(classWord))
             throw new ArgumentException($"class word '{classWord}': not in the tokenizer's vocabulary; use one the model was trained with, e.g. man, woman, boy, girl");
+        foreach (int bad in snapshotSteps?.Where(k => k < 0 || k >= Config.Steps) ?? [])
+            throw new ArgumentException($"snapshot step {bad}: expected 0..{Config.Steps - 1} (the tuned result is step {Config.Steps})");
         var device = baseModel.parameters().First().device;
         var clock = Stopwatch.StartNew();
         var model = new MaskedDiffusionTransformer(baseModel.Config, device);
@@ -49,7 +54,14 @@ public sealed class DreamBoothFineTuner(DreamBoothConfig config)
         clock.Restart();
         using var generator = new Generator((ulong)Config.Seed, CPU);
         var (lora, trainable) = Adapt(model, generator);
-        var (instanceLosses, priorLosses) = Train(model, trainable, tokenizer, betas, references, classImages, instancePrompt, classPrompt, generator, progress);
+        Action<int>? snapshot = onSnapshot is null || snapshotSteps is null || snapshotSteps.Count == 0 ? null : step =>
+        {
+            if (!snapshotSteps.Contains(step)) return;
+            clock.Stop();
+            onSnapshot(new DreamBoothSnapshot(model, tokenizer, betas, Config.Identifier, instancePrompt, step, classTime, clock.Elapsed));
+            clock.Start();
+        };
+        var (instanceLosses, priorLosses) = Train(model, trainable, tokenizer, betas, references, classImages, instancePrompt, classPrompt, generator, progress, snapshot);
         model.eval();
         return new DreamBoothResult(model, lora, tokenizer, betas, Config.Identifier, instancePrompt, classPrompt, classImages, classTime, clock.Elapsed, instanceLosses, priorLosses);
     }
@@ -76,7 +88,7 @@ public sealed class DreamBoothFineTuner(DreamBoothConfig config)
     }
 
     private (List<double> Instance, List<double> Prior) Train(MaskedDiffusionTransformer model, List<(string, Parameter)> trainable, WordTokenizer tokenizer, double[] betas,
-        Tensor references, Tensor classImages, string instancePrompt, string classPrompt, Generator generator, IProgress<int>? progress)
+        Tensor references, Tensor classImages, string instancePrompt, string classPrompt, Generator generator, IProgress<int>? progress, Action<int>? snapshot)
     {
         var device = model.parameters().First().device;
         int length = model.Config.TextMaxLength;
@@ -91,6 +103,11 @@ public sealed class DreamBoothFineTuner(DreamBoothConfig config)
         model.train();
         for (int step = 0; step < Config.Steps; step++)
         {
+            if (snapshot is not null)
+            {
+                snapshot(step);
+                model.train();
+            }
             using var scope = NewDisposeScope();
             var pick = randint(0, refs.shape[0], [bi], dtype: ScalarType.Int64, generator: generator).to(device);       // (Bi)
             var x0 = refs.index_select(0, pick);                                                                         // (Bi, 3, H, W)
@@ -119,6 +136,16 @@ public sealed class DreamBoothFineTuner(DreamBoothConfig config)
             progress?.Report(step + 1);
         }
         return (instanceLosses, priorLosses);
+    }
+
+    /// <summary>One image per seed for a prompt that must hold the tuned identifier (see <see cref="DreamBoothResult.Generate"/>).</summary>
+    internal static Tensor GenerateIdentified(MaskedDiffusionTransformer model, WordTokenizer tokenizer, double[] betas, string identifier, string instancePrompt,
+        string prompt, IReadOnlyList<long> seeds, int steps, double guidanceScale)
+    {
+        var words = WordTokenizer.Split(prompt).Select(s => prompt.Substring(s.Start, s.Length).ToLowerInvariant()).ToList();
+        if (!words.Contains(identifier.ToLowerInvariant()))
+            throw new ArgumentException($"prompt \"{prompt}\": no identifier '{identifier}'; the tuned subject is \"{instancePrompt}\"");
+        return GenerateText(model, tokenizer, betas, prompt, seeds, steps, guidanceScale, identifier);
     }
 
     /// <summary>

@@ -57,13 +57,8 @@ public sealed class DreamBoothResult : IDisposable
         Lora?.StateDict() ?? Model.state_dict().ToDictionary(p => p.Key, p => p.Value);
 
     /// <summary>One image per seed (S, 3, H, W) for a prompt with the identifier ("a photo of a sks man wearing a crown"), DDIM + CFG on the empty prompt.</summary>
-    public Tensor Generate(string prompt, IReadOnlyList<long> seeds, int steps = 50, double guidanceScale = 5.0)
-    {
-        var words = WordTokenizer.Split(prompt).Select(s => prompt.Substring(s.Start, s.Length).ToLowerInvariant()).ToList();
-        if (!words.Contains(Identifier.ToLowerInvariant()))
-            throw new ArgumentException($"prompt \"{prompt}\": no identifier '{Identifier}'; the tuned subject is \"{InstancePrompt}\"");
-        return DreamBoothFineTuner.GenerateText(Model, Tokenizer, _betas, prompt, seeds, steps, guidanceScale, Identifier);
-    }
+    public Tensor Generate(string prompt, IReadOnlyList<long> seeds, int steps = 50, double guidanceScale = 5.0) =>
+        DreamBoothFineTuner.GenerateIdentified(Model, Tokenizer, _betas, Identifier, InstancePrompt, prompt, seeds, steps, guidanceScale);
 
     public void Dispose()
     {

@@ -38,6 +38,25 @@ public class DreamBoothTests
     }
 
     [Fact]
+    public void SnapshotsSeeTheCopyPartWayAndDoNotChangeTheResult()
+    {
+        using var baseModel = Backbone();
+        var seen = new List<(int Step, TimeSpan Train, long[] Shape)>();
+        using var plain = new DreamBoothFineTuner(Tiny).Tune(baseModel, Tokenizer, Betas, Images(4, 1), "man");
+        using var snapped = new DreamBoothFineTuner(Tiny).Tune(baseModel, Tokenizer, Betas, Images(4, 1), "man", null, [0, 2], s =>
+        {
+            using var image = s.Generate("a photo of a sks man", [1], steps: 2);
+            seen.Add((s.Step, s.TrainTime, image.shape));
+        });
+        Assert.Equal([0, 2], seen.Select(x => x.Step));
+        Assert.All(seen, x => Assert.Equal(new long[] { 1, 3, 16, 16 }, x.Shape));
+        Assert.True(seen[1].Train >= seen[0].Train && seen[1].Train <= snapped.TrainTime);
+        // Sampling in a snapshot draws from its own generators: the tuning continues exactly as without it.
+        foreach (var (k, v) in snapped.TunedWeights()) Assert.True(Same(v, plain.TunedWeights()[k]), $"a snapshot changed the tuning: {k}");
+        Assert.Contains("snapshot step 3", Assert.Throws<ArgumentException>(() => new DreamBoothFineTuner(Tiny).Tune(baseModel, Tokenizer, Betas, Images(4, 1), "man", null, [3], _ => { })).Message);
+    }
+
+    [Fact]
     public void FullTuningChangesTheDenoiserButNotTheTextEncoder()
     {
         using var baseModel = Backbone();

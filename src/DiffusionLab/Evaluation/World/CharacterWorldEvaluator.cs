@@ -38,6 +38,10 @@ public sealed class CharacterWorldEvaluator : IDisposable
         }
     }
 
+    /// <summary>Whether this build embeds the three judges' weights (<see cref="LoadDefault"/> works).</summary>
+    public static bool HasEmbeddedWeights { get; } = new[] { IdentityWeightsFile, FactorWeightsFile, StructureWeightsFile }
+        .All(name => typeof(CharacterWorldEvaluator).Assembly.GetManifestResourceNames().Contains(ResourcePrefix + name));
+
     /// <summary>The evaluator with the weights embedded in the library (Evaluation/Resources/README.md).</summary>
     public static CharacterWorldEvaluator LoadDefault(Device? device = null, CharacterWorldEvaluatorConfig? config = null) =>
         Create(name => (JudgeInit.ReadResource(ResourcePrefix + name), $"resource {ResourcePrefix + name}"), device, config);

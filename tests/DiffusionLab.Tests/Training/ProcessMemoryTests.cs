@@ -1,0 +1,25 @@
+using System.Runtime.InteropServices;
+using DiffusionLab.Training;
+
+namespace DiffusionLab.Tests.Training;
+
+public class ProcessMemoryTests
+{
+    [Fact]
+    public void ThePeakRestartsAtTheCurrentResidentSet()
+    {
+        var memory = new ProcessMemory();
+        Assert.Equal("process_peak_rss", memory.Source);
+        Assert.True(memory.CurrentBytes > 0 && memory.PeakBytes >= memory.CurrentBytes);
+        if (!memory.ResetPeak()) return; // not Linux: the peak counts from process start
+
+        // 256 MB of native memory, touched, then freed (glibc unmaps a block this large at once).
+        const int size = 256 << 20;
+        IntPtr block = Marshal.AllocHGlobal(size);
+        for (int i = 0; i < size; i += 4096) Marshal.WriteByte(block, i, 1);
+        long withBlock = memory.PeakBytes!.Value;
+        Marshal.FreeHGlobal(block);
+        Assert.True(memory.ResetPeak());
+        Assert.True(memory.PeakBytes < withBlock - (128L << 20), $"peak {memory.PeakBytes} after a restart, {withBlock} with the block");
+    }
+}
