@@ -17,7 +17,8 @@ public class TextToImageTrainingTests
           "Data": { "Dataset": "characterworld", "WorldIdentities": 12, "WorldHeldOutIdentities": 3, "ImagesPerIdentity": 4 },
           "Optimizer": { "LearningRate": 0.001 },
           "Training": { "Steps": 4, "BatchSize": 4, "EmaDecay": 0.9, "LogEvery": 1, "SampleEvery": 4, "CheckpointEvery": 2 },
-          "Sampling": { "Sampler": "ddim", "Respacing": "ddim3", "GuidanceScale": 3.0, "GridSamples": 3 }
+          "Sampling": { "Sampler": "ddim", "Respacing": "ddim3", "GuidanceScale": 3.0, "GridSamples": 3 },
+          "Evaluation": { "NumSamples": 8, "BatchSize": 8 }
         }
         """;
 
