@@ -15,7 +15,7 @@ namespace DiffusionLab.Cli
               difflab train CONFIG.json [--set Section.Key=Value ...] [--out RUN_DIR] [--device auto|cpu|cuda]
                   (a config with "Stage": "photomaker" trains PhotoMaker on the text-to-image run its BaseCheckpoint names)
               difflab sample RUN|CHECKPOINT [--count N] [--labels 0,1,... | --prompt TEXT ...] [--seed S] [--out FILE.png] [--raw] [--set Sampling.Key=Value ...] [--device D]
-              difflab evaluate RUN|CHECKPOINT [--set Evaluation.NumSamples=N ...] [--device D]
+              difflab evaluate RUN|CHECKPOINT [--set Evaluation.NumSamples=N ...] [--device D] [--rescore: every evaluation of RUN again, from its checkpoints]
               difflab model info PRESET [--set Key=Value ...] [--keys]
               difflab study run experiments/STUDY [--scale full|smoke] [--device D] [--results DIR] [--runs DIR]
               difflab study story experiments/STUDY --run T2I_RUN [--results DIR] [--device D]

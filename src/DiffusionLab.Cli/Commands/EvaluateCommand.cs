@@ -10,9 +10,10 @@ public static class EvaluateCommand
 {
     public static int Run(string[] argv, TextWriter stdout)
     {
-        var args = new Arguments(argv, new HashSet<string> { "raw" });
+        var args = new Arguments(argv, new HashSet<string> { "raw", "rescore" });
         string source = args.Positional1("RUN or CHECKPOINT");
         var device = DeviceOption.Parse(args.Option("device"));
+        if (args.Flag("rescore")) return Rescore(source, args, device, stdout);
         var loaded = TrainedModel.Load(source, args.All("set"), args.Flag("raw"));
         args.RejectUnknown();
 
@@ -28,6 +29,45 @@ public static class EvaluateCommand
             AtomicFile.WriteAllText(run.EvaluationFile, JsonSerializer.Serialize(row, new JsonSerializerOptions { WriteIndented = true }));
         }
         stdout.WriteLine(JsonSerializer.Serialize(row));
+        return 0;
+    }
+
+    /// <summary>
+    /// `--rescore`: every evaluation of a run again, from the checkpoint of its step, with the judges of this build
+    /// (after the judges were retrained); the rows replace the old ones and keep their wall-clock time.
+    /// </summary>
+    private static int Rescore(string runDirectory, Arguments args, TorchSharp.torch.Device device, TextWriter stdout)
+    {
+        var overrides = args.All("set");
+        bool raw = args.Flag("raw");
+        args.RejectUnknown();
+        if (!Directory.Exists(runDirectory)) throw new UsageException($"--rescore '{runDirectory}': expected a run folder");
+        var run = new RunFolder(runDirectory);
+        var log = new MetricsLog(run.MetricsFile);
+        var old = log.ReadAll().Where(r => r.ContainsKey("fd")).GroupBy(r => (long)r["step"]).ToDictionary(g => g.Key, g => g.Last());
+        if (old.Count == 0) throw new ConfigException($"run '{runDirectory}': no evaluations to re-score in {run.MetricsFile}");
+        var rows = new List<IReadOnlyDictionary<string, double>>();
+        IDisposable? judges = null;
+        try
+        {
+            foreach (var (step, previous) in old.OrderBy(p => p.Key))
+            {
+                string checkpoint = run.Checkpoint(step);
+                if (!File.Exists(checkpoint)) throw new ConfigException($"run '{runDirectory}': no checkpoint for the evaluation at step {step} ({checkpoint})");
+                using var loaded = TrainedModel.Load(checkpoint, overrides, raw);
+                loaded.Model.to(device);
+                judges ??= RunEvaluation.LoadJudges(loaded.Config, device);
+                var result = RunEvaluation.Evaluate(loaded.Model, loaded.Config, device, seed: 1234, judges)!;
+                var row = new Dictionary<string, double> { ["step"] = step, ["wall_seconds"] = previous.GetValueOrDefault("wall_seconds") };
+                foreach (var (k, v) in result) row[k] = v;
+                rows.Add(row);
+                stdout.WriteLine(JsonSerializer.Serialize(row));
+            }
+        }
+        finally { judges?.Dispose(); }
+        log.ReplaceEvaluations(rows);
+        AtomicFile.WriteAllText(run.EvaluationFile, JsonSerializer.Serialize(rows[^1], new JsonSerializerOptions { WriteIndented = true }));
+        stdout.WriteLine($"re-scored {rows.Count} evaluations of {run.Path}");
         return 0;
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using DiffusionLab.Tests.Training;
 using DiffusionLab.Training;
+using static TorchSharp.torch;
 
 namespace DiffusionLab.Tests.Cli;
 
@@ -50,6 +51,27 @@ public class CommandTests
             Assert.True(line["peak_memory_bytes"]!.GetValue<long>() > 0);
         }
         Assert.Equal(2, File.ReadAllLines(file).Length);
+    }
+
+    [Fact]
+    public void RescoreReproducesARunsEvaluationsFromItsCheckpoints()
+    {
+        var config = TinyRuns.Config("DiT-Tiny/4", 4, "Training.EvaluateEvery=2", "Training.CheckpointEvery=2", "Evaluation.NumSamples=10", "Evaluation.BatchSize=10");
+        string dir = TinyRuns.TempDir("rescore");
+        using (var t = new Trainer(config, dir, CPU, TinyRuns.Quiet(config))) t.Train();
+        var log = new MetricsLog(new RunFolder(dir).MetricsFile);
+        var before = log.ReadAll();
+
+        var (code, output, err) = CliHarness.Difflab("evaluate", dir, "--rescore");
+
+        Assert.True(code == 0, err);
+        Assert.Contains("re-scored 2 evaluations", output);
+        var after = log.ReadAll();
+        Assert.Equal(before.Select(r => (r["step"], r.ContainsKey("fd"))), after.Select(r => (r["step"], r.ContainsKey("fd"))));
+        foreach (var (b, a) in before.Zip(after).Where(p => p.First.ContainsKey("fd")))
+            Assert.Equal((b["fd"], b["wall_seconds"]), (a["fd"], a["wall_seconds"]));   // same judges, same seed: the same numbers
+        (code, _, err) = CliHarness.Difflab("evaluate", Path.Combine(dir, "nope"), "--rescore");
+        Assert.Equal(2, code);
     }
 
     [Fact]
