@@ -22,7 +22,7 @@ namespace DiffusionLab.Cli
               difflab bench world [--size 64] [--images N] [--out FILE.jsonl]
               difflab world preview --identities N --images M --out FILE.png [--size 64] [--seed S] [--held-out] [--masks] [--scale K]
               difflab evaluators train [--out DIR] [--seed 0] [--which identity|factors|structure|all] [--images N] [--epochs E] [--check-images K]
-              difflab evaluators check [--images N] [--weights DIR]
+              difflab evaluators check [--images N] [--weights DIR] [--degraded]
 
             Exit codes: 0 ok, 1 failure while running, 2 bad input (config, path, checkpoint, option).
             """;
