@@ -17,7 +17,7 @@ namespace DiffusionLab.Cli.Commands;
 public static class EvaluatorsCommand
 {
     public const string TrainUsage = "difflab evaluators train [--out DIR] [--seed 0] [--which identity|factors|structure|all] [--images N] [--epochs E] [--check-images K]";
-    public const string CheckUsage = "difflab evaluators check [--images N] [--weights DIR]";
+    public const string CheckUsage = "difflab evaluators check [--images N] [--weights DIR] [--degraded]";
 
     // One thread makes a run reproducible bit for bit (libtorch splits reductions by thread count);
     // rendering has its own threads, between steps, and never changes the result.
@@ -25,7 +25,7 @@ public static class EvaluatorsCommand
 
     public static int Run(string[] argv, TextWriter stdout)
     {
-        var args = new Arguments(argv, new HashSet<string>());
+        var args = new Arguments(argv, new HashSet<string> { "degraded" });
         if (args.Positional.Count != 1 || args.Positional[0] is not ("train" or "check"))
             throw new UsageException($"evaluators: expected `{TrainUsage}` or `{CheckUsage}`");
         return args.Positional[0] == "train" ? Train(args, argv, stdout) : Check(args, stdout);
@@ -77,6 +77,7 @@ public static class EvaluatorsCommand
         int images = args.Int("images", 10);
         if (images < 2) throw new UsageException($"option --images {images}: expected at least 2 (a gallery image and a probe per identity)");
         string? weights = args.Option("weights");
+        bool degraded = args.Flag("degraded");
         args.RejectUnknown();
         if (weights is not null && !Directory.Exists(weights)) throw new DirectoryNotFoundException($"--weights {weights}: no such folder");
 
@@ -88,9 +89,22 @@ public static class EvaluatorsCommand
         stdout.WriteLine(WorldJudgeMetrics.MeasureFactors(evaluator.Factors, world, images));
         stdout.WriteLine(WorldJudgeMetrics.MeasureStructure(evaluator.Structure, world, images));
         stdout.WriteLine(WorldJudgeMetrics.MeasureFd(evaluator.Factors, world, images));
+        stdout.WriteLine($"evaluator on other renders of the held-out identities (grouped by identity, 3 references each): {WorldJudgeMetrics.EvaluateRenders(evaluator, world, images)}");
+        if (degraded)
+            foreach (var (name, degradation) in Degradations)
+                stdout.WriteLine($"  the same renders, {name}: {WorldJudgeMetrics.EvaluateRenders(evaluator, world, images, degradation: degradation)}");
         stdout.WriteLine($"{clock.Elapsed.TotalSeconds:F0} s");
         return 0;
     }
+
+    // How sensitive the judges are to generated images softer or noisier than renders (ImageDegradation's units).
+    private static readonly (string Name, ImageDegradation Degradation)[] Degradations =
+    [
+        ("noise 8 grey levels", new ImageDegradation(NoiseStd: 8)),
+        ("noise 16 grey levels", new ImageDegradation(NoiseStd: 16)),
+        ("blur sigma 1", new ImageDegradation(BlurSigma: 1)),
+        ("down-sampled x2", new ImageDegradation(DownsampleFactor: 2)),
+    ];
 
     /// <summary>Trains one judge, writes its weights and a JSON of how it was made and what it measures.</summary>
     private sealed record Provenance(string Command, string Revision, string Output, int CheckImages, TextWriter Stdout)

@@ -20,6 +20,13 @@ public sealed class CharacterWorldEvaluator : IDisposable
     public const string StructureWeightsFile = "world-structure.safetensors";
     private const string ResourcePrefix = "DiffusionLab.Evaluation.";
 
+    /// <summary>
+    /// Rows top..bottom−1 and columns left..right−1 of a 64×64 image that hold the head: the mean
+    /// person mask of 500 renders covers the head in rows 10–46 and columns 16–48; two pixels
+    /// more on each side (four sideways) leave room for pose and placement.
+    /// </summary>
+    public static (int Top, int Bottom, int Left, int Right) FaceWindow { get; } = (8, 48, 12, 52);
+
     private readonly Device _device;
     private FeatureStatistics? _referenceStatistics;
 
@@ -157,24 +164,38 @@ public sealed class CharacterWorldEvaluator : IDisposable
     /// <summary>
     /// Mean pairwise distance within each group of two or more images, averaged over groups: LPIPS's
     /// uncalibrated form (Zhang et al. 2018, eq. 1 with unit weights) on the five stage outputs of
-    /// the factor classifier's trunk: per stage, features unit-normalised over channels, squared
-    /// difference summed over channels and averaged over positions; then averaged over stages.
-    /// 0 for identical images, at most 2 (the features are non-negative).
+    /// the factor classifier's trunk, restricted to <see cref="FaceWindow"/> (PhotoMaker crops faces
+    /// before LPIPS; photomaker.md §4.2): per stage, features unit-normalised over channels, squared
+    /// difference summed over channels and averaged over window positions; then averaged over
+    /// stages. 0 for identical images, at most 2 (the features are non-negative).
     /// </summary>
     public double Diversity(Tensor images, IReadOnlyList<int> groups)
     {
         CheckImages(images, 1);
         if (groups.Count != images.shape[0]) throw new ArgumentException($"groups: expected one group id per image ({images.shape[0]}), got {groups.Count}");
+        var pending = GroupMetrics.Members(groups).Where(m => m.Length >= 2).ToList();
+        if (pending.Count == 0) throw new ArgumentException("groups: no group has two or more images");
         var means = new List<double>();
-        foreach (var members in GroupMetrics.Members(groups))
+        // Whole groups share one pass through the trunk, up to a batch's worth of images.
+        while (pending.Count > 0)
         {
-            if (members.Length < 2) continue;
-            using var index = torch.tensor(members);
-            using var groupImages = images.index_select(0, index);
-            using var distances = PerceptualDistances(groupImages);
-            means.Add(GroupMetrics.MeanOffDiagonal(distances));
+            var chunk = new List<long[]> { pending[0] };
+            int size = pending[0].Length, taken = 1;
+            for (; taken < pending.Count && size + pending[taken].Length <= Config.BatchSize; taken++)
+            {
+                chunk.Add(pending[taken]);
+                size += pending[taken].Length;
+            }
+            pending.RemoveRange(0, taken);
+            using var scope = torch.NewDisposeScope();
+            var stages = UnitStageFeatures(images.index_select(0, torch.tensor(chunk.SelectMany(m => m).ToArray())));
+            long start = 0;
+            foreach (var members in chunk)
+            {
+                means.Add(GroupMetrics.MeanOffDiagonal(Distances(stages, start, members.Length)));
+                start += members.Length;
+            }
         }
-        if (means.Count == 0) throw new ArgumentException("groups: no group has two or more images");
         return means.Average();
     }
 
@@ -182,19 +203,40 @@ public sealed class CharacterWorldEvaluator : IDisposable
     public Tensor PerceptualDistances(Tensor images)
     {
         CheckImages(images, 1);
-        using var _ = torch.no_grad();
         using var scope = torch.NewDisposeScope();
-        var total = torch.zeros(images.shape[0], images.shape[0], ScalarType.Float64);    // (n,n)
-        var stages = Factors.Trunk.StageOutputs(images.to(ScalarType.Float32).to(_device));
-        foreach (var stage in stages)                                                       // (n,C,H,W)
+        return Distances(UnitStageFeatures(images), 0, images.shape[0]).MoveToOuterDisposeScope();
+    }
+
+    // Every trunk stage's output inside the face window, unit-normalised over channels and
+    // flattened: ((n,C·h·w), h·w) per stage, on the CPU. The window scales with each stage's stride,
+    // rounded outwards.
+    private List<(Tensor Unit, long Positions)> UnitStageFeatures(Tensor images)
+    {
+        using var _ = torch.no_grad();
+        var (top, bottom, left, right) = FaceWindow;
+        var result = new List<(Tensor, long)>();
+        foreach (var stage in Factors.Trunk.StageOutputs(images.to(ScalarType.Float32).to(_device))) // (n,C,H,W)
         {
-            long positions = stage.shape[2] * stage.shape[3];
-            var unit = nn.functional.normalize(stage.to(ScalarType.Float64), dim: 1).flatten(1).cpu(); // (n,C·H·W)
-            var squares = unit.square().sum(1);                                             // (n)
+            int stride = JudgeTrunk.ImageSize / (int)stage.shape[2];
+            int y0 = top / stride, y1 = (bottom + stride - 1) / stride, x0 = left / stride, x1 = (right + stride - 1) / stride;
+            var window = stage.narrow(2, y0, y1 - y0).narrow(3, x0, x1 - x0);                      // (n,C,h,w)
+            result.Add((nn.functional.normalize(window, dim: 1).flatten(1).cpu(), (long)(y1 - y0) * (x1 - x0)));
+        }
+        return result;
+    }
+
+    // Mean over stages of the mean over positions of |a − b|² between rows start..start+count−1: (count,count) float64.
+    private static Tensor Distances(List<(Tensor Unit, long Positions)> stages, long start, long count)
+    {
+        var total = torch.zeros(count, count, ScalarType.Float64);                            // (n,n)
+        foreach (var (all, positions) in stages)
+        {
+            var unit = all.narrow(0, start, count).to(ScalarType.Float64);                    // (n,C·H·W)
+            var squares = unit.square().sum(1);                                               // (n)
             var distance = (squares.unsqueeze(1) + squares.unsqueeze(0) - 2 * unit.matmul(unit.t())) / positions; // (n,n)
             total += distance.clamp_min(0);
         }
-        return (total / stages.Count).MoveToOuterDisposeScope();
+        return total / stages.Count;
     }
 
     /// <summary>
@@ -244,9 +286,19 @@ public sealed class CharacterWorldEvaluator : IDisposable
 
     private double SimilarityToReferences(Tensor embeddings, IReadOnlyList<int> groups, IReadOnlyDictionary<int, Tensor> references)
     {
-        var referenceEmbeddings = references.ToDictionary(kv => kv.Key, kv => IdentityEmbeddings(CheckImages(kv.Value, 1, $"references of group {kv.Key}")));
-        try { return GroupMetrics.MeanCosineToReferences(embeddings, groups, referenceEmbeddings); }
-        finally { foreach (var t in referenceEmbeddings.Values) t.Dispose(); }
+        if (references.Count == 0) throw new ArgumentException("references: no group has reference images");
+        using var scope = torch.NewDisposeScope();
+        // All references in one pass, then split back by group.
+        var sets = references.Select(kv => (kv.Key, Images: CheckImages(kv.Value, 1, $"references of group {kv.Key}"))).ToArray();
+        var all = IdentityEmbeddings(torch.cat(sets.Select(s => s.Images).ToArray()));            // (ΣM,128)
+        var byGroup = new Dictionary<int, Tensor>();
+        long start = 0;
+        foreach (var (group, images) in sets)
+        {
+            byGroup[group] = all.narrow(0, start, images.shape[0]);                            // (M,128)
+            start += images.shape[0];
+        }
+        return GroupMetrics.MeanCosineToReferences(embeddings, groups, byGroup);
     }
 
     private static FactorAccuracy PromptAccuracy(IReadOnlyDictionary<string, Tensor> predicted, IReadOnlyList<IntendedFactors> intended)

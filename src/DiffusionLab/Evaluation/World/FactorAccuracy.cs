@@ -7,4 +7,7 @@ public sealed record FactorAccuracy(IReadOnlyDictionary<string, double> PerFacto
 {
     /// <summary>The unweighted mean over the scored factors: our CLIP-T.</summary>
     public double Mean => PerFactor.Values.Average();
+
+    public override string ToString() =>
+        $"{Mean:P2} (" + string.Join(", ", PerFactor.Select(kv => $"{kv.Key} {kv.Value:P2}")) + ")";
 }

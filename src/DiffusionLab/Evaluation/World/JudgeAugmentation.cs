@@ -24,10 +24,11 @@ internal static class JudgeAugmentation
         if (options.DegradeProbability > 0)
         {
             var on = Uniform(0, 1).lt(options.DegradeProbability).to(x.dtype);                      // (N,1,1,1)
-            var blurMix = Uniform(0, options.MaxBlur) * on;                                                          // (N,1,1,1)
-            var noiseStd = Uniform(0, options.MaxNoise) * on;                                                      // (N,1,1,1)
-            var blurred = nn.functional.avg_pool2d(nn.functional.pad(x, [1, 1, 1, 1], PaddingModes.Replicate), 3, stride: 1); // (N,3,S,S)
-            x = x + (blurred - x) * blurMix + torch.randn(x.shape, generator: generator) * noiseStd;    // (N,3,S,S)
+            var softMix = Uniform(0, options.MaxSoften) * on;                                           // (N,1,1,1)
+            var noiseStd = Uniform(0, options.MaxNoise) * on;                                           // (N,1,1,1)
+            var soft = nn.functional.interpolate(nn.functional.avg_pool2d(x, 2), scale_factor: [2, 2],
+                mode: InterpolationMode.Bilinear, align_corners: false);                                 // (N,3,S,S)
+            x = x + (soft - x) * softMix + torch.randn(x.shape, generator: generator) * noiseStd;       // (N,3,S,S)
         }
         return x.clamp(-1, 1).MoveToOuterDisposeScope();
     }

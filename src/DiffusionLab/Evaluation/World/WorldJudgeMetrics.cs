@@ -96,19 +96,46 @@ public static class WorldJudgeMetrics
         }
         var otherJobs = JudgeImages.Grid(heldOut, imagesPerIdentity, imagesPerIdentity);
         var trainJobs = JudgeImages.Grid(world.Identities(WorldSplit.Train).Take(heldOut.Count).ToArray(), 0, imagesPerIdentity);
-        var blur = new ImageDegradation(BlurSigma: 1.5, DownsampleFactor: 2);
-        var blurred = new byte[otherJobs.Length * world.ImageSize * world.ImageSize * 3];
-        Parallel.For(0, otherJobs.Length, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, i =>
-        {
-            var image = world.Degrade(world.Render(otherJobs[i].Identity, otherJobs[i].ImageIndex), blur);
-            Buffer.BlockCopy(image.Pixels, 0, blurred, i * image.Pixels.Length, image.Pixels.Length);
-        });
         var noise = torch.rand([referenceJobs.Length, 3, world.ImageSize, world.ImageSize], generator: new Generator(9)) * 2 - 1;
         return new FdReferenceNumbers(referenceJobs.Length,
             Fd(JudgeImages.Render(world, otherJobs, parallelism)),
             Fd(JudgeImages.Render(world, trainJobs, parallelism)),
-            Fd(JudgeImages.ToTensor(blurred, otherJobs.Length, world.ImageSize)),
+            Fd(RenderDegraded(world, otherJobs, new ImageDegradation(BlurSigma: 1.5, DownsampleFactor: 2), parallelism)),
             Fd(noise));
+    }
+
+    /// <summary>
+    /// <see cref="CharacterWorldEvaluator.Evaluate"/> on <paramref name="imagesPerIdentity"/> renders of
+    /// each held-out identity that are not in the evaluator's FD reference (images R.., R =
+    /// ReferenceImagesPerIdentity), each asked for its own factors, grouped by identity, with
+    /// <paramref name="references"/> other renders (images 0..) as each group's references: what a
+    /// perfect generator of those people would score; with <paramref name="degradation"/>, what one
+    /// whose images are that much softer or noisier would.
+    /// </summary>
+    public static CharacterWorldEvaluation EvaluateRenders(CharacterWorldEvaluator evaluator, CharacterWorld world, int imagesPerIdentity, int references = 3,
+        ImageDegradation? degradation = null, int parallelism = 2)
+    {
+        using var scope = torch.NewDisposeScope();
+        var heldOut = world.Identities(WorldSplit.HeldOut);
+        var jobs = JudgeImages.Grid(heldOut, evaluator.Config.ReferenceImagesPerIdentity, imagesPerIdentity);
+        var images = degradation is null ? JudgeImages.Render(world, jobs, parallelism) : RenderDegraded(world, jobs, degradation, parallelism);
+        var intended = jobs.Select(j => IntendedFactors.Of(world.Traits(j.Identity).ClassWord, world.Factors(j.Identity, j.ImageIndex))).ToArray();
+        var groups = jobs.Select(j => j.Identity).ToArray();
+        var referenceImages = heldOut.ToDictionary(id => id, id => JudgeImages.Render(world, JudgeImages.Grid([id], 0, references), 1));
+        return evaluator.Evaluate(images, intended, groups, referenceImages);
+    }
+
+    // Normal renders passed through the world's degradation (seeded per image).
+    private static Tensor RenderDegraded(CharacterWorld world, RenderJob[] jobs, ImageDegradation degradation, int parallelism)
+    {
+        int stride = world.ImageSize * world.ImageSize * 3;
+        var bytes = new byte[jobs.Length * stride];
+        Parallel.For(0, jobs.Length, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, i =>
+        {
+            var image = world.Degrade(world.Render(jobs[i].Identity, jobs[i].ImageIndex), degradation);
+            Buffer.BlockCopy(image.Pixels, 0, bytes, i * stride, stride);
+        });
+        return JudgeImages.ToTensor(bytes, jobs.Length, world.ImageSize);
     }
 
     internal static Device Device(nn.Module model) => model.parameters().First().device;
