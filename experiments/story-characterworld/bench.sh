@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 device=cpu
 if [ "${1:-}" = "--device" ]; then device=$2; shift 2; fi
-preset=${1:-MDTv2-T2I-Tiny/8}
+preset=${1:-MDTv2-T2I-Tiny/4}
 out=results/story-characterworld/bench.jsonl
 mkdir -p "$(dirname "$out")"
 rm -f "$out"

@@ -3,8 +3,8 @@ namespace DiffusionLab.Modules;
 /// <summary>
 /// Named network configurations: the paper sizes S/B/L/XL with patch 2/4/8 (mdt.md §6; DiT Table 1)
 /// for DiT, MDT and MDTv2, plus "Tiny" presets for MNIST-10k on 2 CPU cores, and text-to-image MDT /
-/// MDTv2 presets on 64×64 RGB pixels ("T2I-"): "DiT-S/2", "MDT-XL/2", "MDTv2-B/4", "MDTv2-Tiny/2",
-/// "MDTv2-T2I-Tiny/4", "MDTv2-T2I-S/4", ...
+/// MDTv2 presets on RGB pixels ("T2I-": Tiny 32×32, S and B 64×64): "DiT-S/2", "MDT-XL/2", "MDTv2-B/4",
+/// "MDTv2-Tiny/2", "MDTv2-T2I-Tiny/4", "MDTv2-T2I-S/4", ...
 /// </summary>
 public static class DenoiserPresets
 {
@@ -27,6 +27,7 @@ public static class DenoiserPresets
         .Concat(from arch in new[] { "MDT", "MDTv2" }
                 from size in new[] { "Tiny", "S", "B" }
                 from p in Patches
+                where !(size == "Tiny" && p == 8)  // 8×8×3 values per token exceed Tiny's width 128
                 select $"{arch}-T2I-{size}/{p}").ToArray();
 
     /// <summary>The config a preset name stands for; throws naming the preset and the known names otherwise.</summary>
@@ -52,19 +53,20 @@ public static class DenoiserPresets
         DenoiserConfig basis;
         if (textToImage)
         {
-            // 64×64 RGB pixels (CharacterWorld), prompts of at most 32 tokens. Tiny (the MNIST Tiny's width and
-            // depth): 2 CPU cores, at patch 8 (64 tokens); S, B at patch 4 (256 tokens): a GPU.
-            var (hidden, depth, heads, textWidth, textDepth) = sizePatch[0] switch
+            // RGB pixels (CharacterWorld), prompts of at most 32 tokens. Tiny (the MNIST Tiny's width and depth, for
+            // 2 CPU cores) draws 32×32; S and B draw 64×64, at patch 4 256 tokens (a GPU). A token must carry its
+            // patch's p·p·3 input values, so width must exceed them: Tiny/8 at 64 px (192 values, width 128) could not.
+            var (hidden, depth, heads, textWidth, textDepth, size) = sizePatch[0] switch
             {
-                "Tiny" => (128, 6, 4, 128, 2),
-                "S" => (384, 12, 6, 384, 6),
-                "B" => (768, 12, 12, 512, 8),
-                _ => (0, 0, 0, 0, 0),
+                "Tiny" => (128, 6, 4, 128, 2, 32),
+                "S" => (384, 12, 6, 384, 6, 64),
+                "B" => (768, 12, 12, 512, 8, 64),
+                _ => (0, 0, 0, 0, 0, 0),
             };
-            if (hidden == 0) return false;
+            if (hidden == 0 || hidden <= patch * patch * 3) return false;
             basis = new DenoiserConfig
             {
-                InputSize = 64, InChannels = 3, HiddenSize = hidden, Depth = depth, NumHeads = heads, DecodeLayer = 2,
+                InputSize = size, InChannels = 3, HiddenSize = hidden, Depth = depth, NumHeads = heads, DecodeLayer = 2,
                 Conditioning = ConditioningKind.Text, TextMaxLength = 32, TextWidth = textWidth, TextDepth = textDepth, TextHeads = heads,
             };
         }

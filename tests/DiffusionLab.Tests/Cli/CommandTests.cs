@@ -77,10 +77,10 @@ public class CommandTests
     [Fact]
     public void BenchStoryMeasuresBatchAndBankStories()
     {
-        string[] tiny = ["--set", "HiddenSize=32", "--set", "NumHeads=2", "--set", "Depth=4", "--set", "TextWidth=16", "--set", "TextDepth=1", "--set", "TextHeads=2"];
+        string[] tiny = ["--set", "HiddenSize=64", "--set", "NumHeads=2", "--set", "Depth=4", "--set", "TextWidth=16", "--set", "TextDepth=1", "--set", "TextHeads=2"];
         foreach (var mode in new[] { "batch", "bank" })
         {
-            var (code, output, err) = CliHarness.Difflab(["bench", "story", "MDTv2-T2I-Tiny/8", "--panels", "3", "--mode", mode, "--steps", "2", .. tiny]);
+            var (code, output, err) = CliHarness.Difflab(["bench", "story", "MDTv2-T2I-Tiny/4", "--panels", "3", "--mode", mode, "--steps", "2", .. tiny]);
             Assert.True(code == 0, err);
             var line = JsonNode.Parse(output.Trim())!.AsObject();
             Assert.Equal((mode, 3), (line["mode"]!.GetValue<string>(), line["panels"]!.GetValue<int>()));

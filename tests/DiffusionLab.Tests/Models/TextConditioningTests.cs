@@ -12,7 +12,7 @@ public class TextConditioningTests
 {
     internal static readonly DenoiserConfig Tiny = new()
     {
-        Architecture = Architecture.MdtV2, InputSize = 16, PatchSize = 4, InChannels = 3, HiddenSize = 32, NumHeads = 2, Depth = 4, DecodeLayer = 2,
+        Architecture = Architecture.MdtV2, InputSize = 16, PatchSize = 4, InChannels = 3, HiddenSize = 64, NumHeads = 2, Depth = 4, DecodeLayer = 2,
         Conditioning = ConditioningKind.Text, TextVocabSize = 12, TextMaxLength = 8, TextWidth = 16, TextDepth = 1, TextHeads = 2,
     };
 
@@ -133,7 +133,11 @@ public class TextConditioningTests
     public void TextPresetsAndTheirProblems()
     {
         var preset = DenoiserPresets.Get("MDTv2-T2I-Tiny/4");
-        Assert.Equal((64, 3, 256, ConditioningKind.Text), (preset.InputSize, preset.InChannels, preset.NumTokens, preset.Conditioning));
+        Assert.Equal((32, 3, 64, ConditioningKind.Text), (preset.InputSize, preset.InChannels, preset.NumTokens, preset.Conditioning));
+        Assert.Equal((64, 256), (DenoiserPresets.Get("MDTv2-T2I-S/4").InputSize, DenoiserPresets.Get("MDTv2-T2I-S/4").NumTokens));
+        // A token must hold its patch's values: Tiny's width 128 cannot carry 8×8×3 = 192.
+        Assert.False(DenoiserPresets.TryGet("MDTv2-T2I-Tiny/8", out _));
+        Assert.Contains((preset with { TextVocabSize = 40, PatchSize = 8 }).Problems(), p => p.StartsWith("HiddenSize=128: a token carries"));
         Assert.Contains(preset.Problems(), p => p.StartsWith("TextVocabSize=0"));  // filled in from the tokenizer
         Assert.Empty((preset with { TextVocabSize = 40 }).Problems());
         Assert.False(DenoiserPresets.TryGet("DiT-T2I-S/4", out _));

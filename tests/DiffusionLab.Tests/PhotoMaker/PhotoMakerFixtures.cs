@@ -16,7 +16,7 @@ internal static class PhotoMakerFixtures
 
     public static DenoiserConfig BackboneConfig { get; } = new()
     {
-        Architecture = Architecture.MdtV2, InputSize = 16, PatchSize = 4, InChannels = 3, HiddenSize = 32, NumHeads = 2, Depth = 4, DecodeLayer = 2,
+        Architecture = Architecture.MdtV2, InputSize = 16, PatchSize = 4, InChannels = 3, HiddenSize = 64, NumHeads = 2, Depth = 4, DecodeLayer = 2,
         Conditioning = ConditioningKind.Text, TextVocabSize = Tokenizer.VocabSize, TextMaxLength = 16, TextWidth = 16, TextDepth = 1, TextHeads = 2,
     };
 

@@ -17,7 +17,7 @@ public class PhotoMakerStudyTests
 {
     private const string BaseJson = """
         {
-          "Model": { "Preset": "MDTv2-T2I-Tiny/8", "PatchSize": 16, "HiddenSize": 32, "Depth": 4, "NumHeads": 2, "TextWidth": 16, "TextDepth": 1, "TextHeads": 2 },
+          "Model": { "Preset": "MDTv2-T2I-Tiny/4", "InputSize": 16, "HiddenSize": 64, "Depth": 4, "NumHeads": 2, "TextWidth": 16, "TextDepth": 1, "TextHeads": 2 },
           "Data": { "Dataset": "characterworld", "WorldIdentities": 12, "WorldHeldOutIdentities": 3, "ImagesPerIdentity": 6 },
           "Optimizer": { "LearningRate": 0.001 },
           "Training": { "Steps": 2, "BatchSize": 2, "EmaDecay": 0.9, "LogEvery": 1, "SampleEvery": 1000, "CheckpointEvery": 1 },

@@ -14,7 +14,7 @@ internal static class TinyPhotoMakerRuns
 {
     public const string BaseJson = """
         {
-          "Model": { "Preset": "MDTv2-T2I-Tiny/4", "InputSize": 16, "PatchSize": 4, "HiddenSize": 32, "Depth": 4, "NumHeads": 2, "TextWidth": 16, "TextDepth": 1, "TextHeads": 2 },
+          "Model": { "Preset": "MDTv2-T2I-Tiny/4", "InputSize": 16, "PatchSize": 4, "HiddenSize": 64, "Depth": 4, "NumHeads": 2, "TextWidth": 16, "TextDepth": 1, "TextHeads": 2 },
           "Data": { "Dataset": "characterworld", "WorldIdentities": 6, "WorldHeldOutIdentities": 2, "ImagesPerIdentity": 6 },
           "Optimizer": { "LearningRate": 0.001 },
           "Training": { "Steps": 1, "BatchSize": 2, "EmaDecay": 0.9, "LogEvery": 1, "SampleEvery": 1000, "CheckpointEvery": 1 },

@@ -13,7 +13,7 @@ public class TextToImageTrainingTests
 {
     internal const string Json = """
         {
-          "Model": { "Preset": "MDTv2-T2I-Tiny/8", "PatchSize": 16, "HiddenSize": 32, "Depth": 4, "NumHeads": 2, "TextWidth": 16, "TextDepth": 1, "TextHeads": 2 },
+          "Model": { "Preset": "MDTv2-T2I-Tiny/4", "InputSize": 16, "HiddenSize": 64, "Depth": 4, "NumHeads": 2, "TextWidth": 16, "TextDepth": 1, "TextHeads": 2 },
           "Data": { "Dataset": "characterworld", "WorldIdentities": 12, "WorldHeldOutIdentities": 3, "ImagesPerIdentity": 4 },
           "Optimizer": { "LearningRate": 0.001 },
           "Training": { "Steps": 4, "BatchSize": 4, "EmaDecay": 0.9, "LogEvery": 1, "SampleEvery": 4, "CheckpointEvery": 2 },
@@ -44,7 +44,7 @@ public class TextToImageTrainingTests
         Assert.Equal(12 * 4, set.Count);
         Assert.All(Enumerable.Range(0, set.Count), i => Assert.InRange(set.Dataset.IdentityOf(i), 0, 11));
         var (images, ids) = set.Batch(tensor(new long[] { 0, 47 }));
-        Assert.Equal(new long[] { 2, 3, 64, 64 }, images.shape);
+        Assert.Equal(new long[] { 2, 3, 16, 16 }, images.shape);
         Assert.Equal(new long[] { 2, config.Model.TextMaxLength }, ids.shape);
         Assert.Equal(3, data.SamplePrompts.Count); // one per held-out person
     }
