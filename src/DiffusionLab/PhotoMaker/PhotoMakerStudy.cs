@@ -135,8 +135,6 @@ public sealed class PhotoMakerStudy
             throw new ConfigException($"key 'BaseCheckpoint': '{BaseCheckpoint}' is not a text-to-image MDT run");
         if (trained.Config.Data.Dataset != "characterworld")
             throw new ConfigException($"key 'BaseCheckpoint': its run trained on '{trained.Config.Data.Dataset}'; the study judges CharacterWorld people");
-        if (trained.Config.Model.InputSize != JudgeTrunk.ImageSize)
-            throw new ConfigException($"key 'BaseCheckpoint': its images are {trained.Config.Model.InputSize} px; the CharacterWorld judges read {JudgeTrunk.ImageSize}×{JudgeTrunk.ImageSize}");
         using var world = new CharacterWorld(DatasetLoader.WorldConfig(trained.Config.Data, trained.Config.Model.InputSize));
         var heldOut = world.Identities(WorldSplit.HeldOut);
         if (heldOut.Count < Spec.People) throw new ConfigException($"key 'People': {Spec.People}, but the base world has {heldOut.Count} held-out people");

@@ -20,7 +20,9 @@ public static class RunEvaluation
     public static IDisposable LoadJudges(TrainConfig config, Device device) => config.Data.Dataset switch
     {
         "mnist10k" => MnistEvaluator.LoadDefault(),
-        "characterworld" => CharacterWorldEvaluator.LoadDefault(device),
+        // The FD reference: the run's own world (its held-out people) at the run's image size.
+        "characterworld" => CharacterWorldEvaluator.LoadDefault(device,
+            new CharacterWorldEvaluatorConfig { World = DatasetLoader.WorldConfig(config.Data, config.Model.InputSize) }),
         _ => throw new ConfigException($"dataset '{config.Data.Dataset}': no judges (FD is defined for mnist10k and characterworld runs)"),
     };
 

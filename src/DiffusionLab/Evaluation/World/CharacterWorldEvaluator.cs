@@ -90,20 +90,20 @@ public sealed class CharacterWorldEvaluator : IDisposable
     public StructureChecker Structure { get; }
     public CharacterWorldEvaluatorConfig Config { get; }
 
-    /// <summary>(N,3,64,64) in [−1,1] → (N,128) unit identity embeddings on the CPU.</summary>
+    /// <summary>(N,3,S,S) in [−1,1] (S≠64 resampled) → (N,128) unit identity embeddings on the CPU.</summary>
     public Tensor IdentityEmbeddings(Tensor images) => JudgeImages.Batched(CheckImages(images, 1), Identity.forward, _device, Config.BatchSize);
 
-    /// <summary>(N,3,64,64) in [−1,1] → (N,256) FD features on the CPU.</summary>
+    /// <summary>(N,3,S,S) in [−1,1] (S≠64 resampled) → (N,256) FD features on the CPU.</summary>
     public Tensor Features(Tensor images) => JudgeImages.Batched(CheckImages(images, 1), Factors.Features, _device, Config.BatchSize);
 
-    /// <summary>(N,3,64,64) → predicted class (N) int64 per factor name.</summary>
+    /// <summary>(N,3,S,S) → predicted class (N) int64 per factor name.</summary>
     public Dictionary<string, Tensor> PredictFactors(Tensor images)
     {
         using var logits = JudgeImages.Batched(CheckImages(images, 1), Factors.forward, _device, Config.BatchSize); // (N,31)
         return FactorClassifier.Split(logits).ToDictionary(kv => kv.Key, kv => kv.Value.argmax(1));
     }
 
-    /// <summary>(N,3,64,64) → (N,3) int64 predicted counts of eyes, noses and mouths.</summary>
+    /// <summary>(N,3,S,S) → (N,3) int64 predicted counts of eyes, noses and mouths.</summary>
     public Tensor PartCounts(Tensor images)
     {
         using var logits = JudgeImages.Batched(CheckImages(images, 1), Structure.forward, _device, Config.BatchSize); // (N,10)
@@ -154,7 +154,7 @@ public sealed class CharacterWorldEvaluator : IDisposable
         return GroupMetrics.MeanWithinGroups(cosines, groups);
     }
 
-    /// <summary>Mean cosine between each image's identity embedding and the mean embedding of its group's references (M,3,64,64).</summary>
+    /// <summary>Mean cosine between each image's identity embedding and the mean embedding of its group's references (M,3,S,S).</summary>
     public double ReferenceSimilarity(Tensor images, IReadOnlyList<int> groups, IReadOnlyDictionary<int, Tensor> references)
     {
         using var embeddings = IdentityEmbeddings(images);
@@ -199,7 +199,7 @@ public sealed class CharacterWorldEvaluator : IDisposable
         return means.Average();
     }
 
-    /// <summary>(n,3,64,64) → (n,n) LPIPS-style distances (see <see cref="Diversity"/>), float64 on the CPU.</summary>
+    /// <summary>(n,3,S,S) → (n,n) LPIPS-style distances (see <see cref="Diversity"/>), float64 on the CPU.</summary>
     public Tensor PerceptualDistances(Tensor images)
     {
         CheckImages(images, 1);
@@ -215,7 +215,7 @@ public sealed class CharacterWorldEvaluator : IDisposable
         using var _ = torch.no_grad();
         var (top, bottom, left, right) = FaceWindow;
         var result = new List<(Tensor, long)>();
-        foreach (var stage in Factors.Trunk.StageOutputs(images.to(ScalarType.Float32).to(_device))) // (n,C,H,W)
+        foreach (var stage in Factors.Trunk.StageOutputs(JudgeImages.ToJudgeInput(images, _device))) // (n,C,H,W)
         {
             int stride = JudgeTrunk.ImageSize / (int)stage.shape[2];
             int y0 = top / stride, y1 = (bottom + stride - 1) / stride, x0 = left / stride, x1 = (right + stride - 1) / stride;
@@ -243,7 +243,7 @@ public sealed class CharacterWorldEvaluator : IDisposable
     /// Every metric at once (each network runs once over the images). <paramref name="intended"/>:
     /// what each image asked for; <paramref name="groups"/>: one group id per image (a character of
     /// a story, an identity of a personalisation run); <paramref name="references"/>: group id →
-    /// (M,3,64,64) reference images of that group.
+    /// (M,3,S,S) reference images of that group.
     /// </summary>
     public CharacterWorldEvaluation Evaluate(Tensor images, IReadOnlyList<IntendedFactors>? intended = null, IReadOnlyList<int>? groups = null,
         IReadOnlyDictionary<int, Tensor>? references = null)
@@ -332,10 +332,11 @@ public sealed class CharacterWorldEvaluator : IDisposable
         return share.item<double>();
     }
 
+    // Square RGB of any side from 16 to 256 pixels; JudgeImages.ToJudgeInput resamples to the judges' 64.
     private static Tensor CheckImages(Tensor images, int minimum, string name = "images")
     {
-        if (images.dim() != 4 || images.shape[1] != 3 || images.shape[2] != JudgeTrunk.ImageSize || images.shape[3] != JudgeTrunk.ImageSize)
-            throw new ArgumentException($"{name}: expected (N,3,{JudgeTrunk.ImageSize},{JudgeTrunk.ImageSize}) in [−1,1], got [{string.Join(", ", images.shape)}]");
+        if (images.dim() != 4 || images.shape[1] != 3 || images.shape[2] != images.shape[3] || images.shape[2] is < 16 or > 256)
+            throw new ArgumentException($"{name}: expected (N,3,S,S) in [−1,1] with S from 16 to 256 (judged at {JudgeTrunk.ImageSize}×{JudgeTrunk.ImageSize}), got [{string.Join(", ", images.shape)}]");
         if (images.shape[0] < minimum) throw new ArgumentException($"{name}: expected at least {minimum} images, got {images.shape[0]}");
         return images;
     }

@@ -53,8 +53,23 @@ internal static class JudgeImages
         {
             using var step = torch.NewDisposeScope();
             long n = Math.Min(batchSize, images.shape[0] - start);
-            outputs.Add(judge(images.narrow(0, start, n).to(ScalarType.Float32).to(device)).cpu().MoveToOuterDisposeScope());
+            outputs.Add(judge(ToJudgeInput(images.narrow(0, start, n), device)).cpu().MoveToOuterDisposeScope());
         }
         return torch.cat(outputs).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// (n,3,S,S) images of any side → (n,3,64,64) float32 on <paramref name="device"/>: bilinear
+    /// resampling (antialiased when shrinking) when S differs from the judges' 64, so 32-pixel or
+    /// 128-pixel models are judged at the scale the judges were trained on. An upsampled 32-pixel
+    /// render is softer than a 64-pixel one: compare such FDs with the floor of upsampled renders.
+    /// </summary>
+    public static Tensor ToJudgeInput(Tensor images, Device device)
+    {
+        var x = images.to(ScalarType.Float32).to(device);
+        if (x.shape[2] == JudgeTrunk.ImageSize && x.shape[3] == JudgeTrunk.ImageSize) return x;
+        using (x)
+            return nn.functional.interpolate(x, [JudgeTrunk.ImageSize, JudgeTrunk.ImageSize], mode: InterpolationMode.Bilinear,
+                align_corners: false, antialias: x.shape[2] > JudgeTrunk.ImageSize);
     }
 }
