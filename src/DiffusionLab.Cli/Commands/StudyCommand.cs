@@ -7,8 +7,10 @@ using DiffusionLab.Training;
 namespace DiffusionLab.Cli.Commands;
 
 /// <summary>
-/// `difflab study run experiments/STUDY [--scale full|smoke] [--device D] [--results DIR] [--runs DIR]`:
-/// trains every run × seed of the study (resumable: finished runs are skipped) and writes its report.
+/// `difflab study run experiments/STUDY [--scale full|smoke] [--device D] [--results DIR] [--runs DIR] [--seeds 0,1]`:
+/// trains every run × seed of the study (resumable: finished runs are skipped) and writes its report. With
+/// --seeds it trains only those seeds' runs and writes no report, so several processes can share one study
+/// (one seed each, on one GPU); the same command without --seeds then finds them finished and reports.
 /// `difflab study story experiments/STUDY --run T2I_RUN [--results DIR] [--device D]`: renders and judges the
 /// study's stories with every method (see <see cref="StoryStudy"/>).
 /// `difflab study photomaker experiments/STUDY [--scale full|smoke] [--results DIR] [--device D] [--runs DIR] [--base T2I_RUN] [--judges DIR]`:
@@ -31,7 +33,9 @@ public static class StudyCommand
         var spec = StudySpec.Load(studyDir);
         spec.ScaleOverrides(scale);
         string results = args.Option("results") ?? (scale == "full" ? Path.Combine("results", spec.Name) : Path.Combine(runsRoot, spec.Name, scale, "report"));
+        string? seedList = args.Option("seeds");
         args.RejectUnknown();
+        if (seedList is not null) spec = spec.Select(spec.Runs.Select(r => r.Name).ToArray(), ParseSeeds(seedList, spec));
 
         // The revision of the code that trains, read before training: commits made meanwhile are not it.
         string revision = GitRevision.Describe();
@@ -47,6 +51,11 @@ public static class StudyCommand
             return 130;
         }
         finally { Console.CancelKeyPress -= onCancel; }
+        if (seedList is not null)
+        {
+            stdout.WriteLine($"trained seeds {seedList}; no report (run the command without --seeds to write it once every seed is done)");
+            return 0;
+        }
         var measured = StudyResults.FromRunFolders(folders);
         string command = "difflab study run " + string.Join(" ", argv.Skip(1));
         var provenance = new StudyProvenance(command, revision, DeviceDescription.Of(device), DateTime.UtcNow, clock.Elapsed.TotalSeconds);
@@ -54,6 +63,19 @@ public static class StudyCommand
         StudyCharts.WriteHtml(spec, measured, Path.Combine(results, "curves.html"));
         stdout.WriteLine($"wrote {Path.GetFullPath(results)} (README.md, metrics.csv, curves.png, curves-wallclock.png, curves.html, samples/)");
         return 0;
+    }
+
+    private static long[] ParseSeeds(string list, StudySpec spec)
+    {
+        var seeds = new List<long>();
+        foreach (var part in list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!long.TryParse(part, out long seed) || !spec.Seeds.Contains(seed))
+                throw new UsageException($"--seeds '{list}': expected a comma-separated subset of the study's seeds ({string.Join(",", spec.Seeds)})");
+            seeds.Add(seed);
+        }
+        if (seeds.Count == 0) throw new UsageException($"--seeds '{list}': expected at least one of the study's seeds ({string.Join(",", spec.Seeds)})");
+        return seeds.Distinct().ToArray();
     }
 
     private static int RunPhotoMaker(Arguments args, string[] argv, TextWriter stdout)
