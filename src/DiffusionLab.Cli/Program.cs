@@ -29,7 +29,7 @@ namespace DiffusionLab.Cli
               difflab world refs --identity ID --out DIR [--count 4] [--first I] [--held-out] [--degrade blur|lowres|noise] [--size 64] [--seed S]
               difflab personalize --run PM_RUN|CHECKPOINT --refs A.png B.png ... --prompt "a man img wearing a crown , on the beach" [--seeds 0,1,2,3] [--steps 50] [--guidance 5] [--style-strength 20] [--weights 1,1,0.5,...] [--out GRID.png] [--device D]
               difflab evaluators train [--out DIR] [--seed 0] [--which identity|factors|structure|all] [--images N] [--epochs E] [--check-images K]
-              difflab evaluators check [--images N] [--weights DIR] [--degraded]
+              difflab evaluators check [--images N] [--weights DIR] [--degraded] [--size S]
 
             Exit codes: 0 ok, 1 failure while running, 2 bad input (config, path, checkpoint, option).
             """;

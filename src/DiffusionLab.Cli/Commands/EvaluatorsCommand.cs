@@ -17,7 +17,7 @@ namespace DiffusionLab.Cli.Commands;
 public static class EvaluatorsCommand
 {
     public const string TrainUsage = "difflab evaluators train [--out DIR] [--seed 0] [--which identity|factors|structure|all] [--images N] [--epochs E] [--check-images K]";
-    public const string CheckUsage = "difflab evaluators check [--images N] [--weights DIR] [--degraded]";
+    public const string CheckUsage = "difflab evaluators check [--images N] [--weights DIR] [--degraded] [--size S]";
 
     // One thread makes a run reproducible bit for bit (libtorch splits reductions by thread count);
     // rendering has its own threads, between steps, and never changes the result.
@@ -78,13 +78,18 @@ public static class EvaluatorsCommand
         if (images < 2) throw new UsageException($"option --images {images}: expected at least 2 (a gallery image and a probe per identity)");
         string? weights = args.Option("weights");
         bool degraded = args.Flag("degraded");
+        int size = args.Int("size", JudgeTrunk.ImageSize);
         args.RejectUnknown();
+        if (size is < 16 or > 256) throw new UsageException($"option --size {size}: expected the side of the renders, 16 to 256 pixels");
         if (weights is not null && !Directory.Exists(weights)) throw new DirectoryNotFoundException($"--weights {weights}: no such folder");
 
         var clock = Stopwatch.StartNew();
-        using var evaluator = weights is null ? CharacterWorldEvaluator.LoadDefault() : CharacterWorldEvaluator.Load(weights);
+        // --size 32: the floor and the judges' accuracy for a 32-pixel model, whose images reach the judges resampled to 64.
+        var config = new CharacterWorldEvaluatorConfig { World = new CharacterWorldConfig { ImageSize = size } };
+        using var evaluator = weights is null ? CharacterWorldEvaluator.LoadDefault(config: config) : CharacterWorldEvaluator.Load(weights, config: config);
         using var world = new CharacterWorld(evaluator.Config.World);
-        stdout.WriteLine($"judges: {(weights is null ? "embedded in the library" : Path.GetFullPath(weights))}; {images} images of each of {world.Config.HeldOutIdentities} held-out identities");
+        stdout.WriteLine($"judges: {(weights is null ? "embedded in the library" : Path.GetFullPath(weights))}; {images} images of each of {world.Config.HeldOutIdentities} held-out identities, rendered at {size}×{size}" +
+            (size == JudgeTrunk.ImageSize ? "" : $" and resampled to {JudgeTrunk.ImageSize}×{JudgeTrunk.ImageSize}"));
         stdout.WriteLine(WorldJudgeMetrics.MeasureIdentity(evaluator.Identity, world, images));
         stdout.WriteLine(WorldJudgeMetrics.MeasureFactors(evaluator.Factors, world, images));
         stdout.WriteLine(WorldJudgeMetrics.MeasureStructure(evaluator.Structure, world, images));
