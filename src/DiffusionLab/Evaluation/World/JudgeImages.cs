@@ -67,7 +67,8 @@ internal static class JudgeImages
     public static Tensor ToJudgeInput(Tensor images, Device device)
     {
         var x = images.to(ScalarType.Float32).to(device);
-        if (x.shape[2] == JudgeTrunk.ImageSize && x.shape[3] == JudgeTrunk.ImageSize) return x;
+        // Batched also carries features (N,256) to a judge's head: only images are resampled.
+        if (x.dim() != 4 || (x.shape[2] == JudgeTrunk.ImageSize && x.shape[3] == JudgeTrunk.ImageSize)) return x;
         using (x)
             return nn.functional.interpolate(x, [JudgeTrunk.ImageSize, JudgeTrunk.ImageSize], mode: InterpolationMode.Bilinear,
                 align_corners: false, antialias: x.shape[2] > JudgeTrunk.ImageSize);
