@@ -96,7 +96,7 @@ public static class StudyDisplay
         {
             string claim = row.Run.ClaimedSpeedup is { } c ? $"{F(c, "G3")}×: {summary.Verdict(row)}" : row.Run.Claim ?? "";
             html.Append(row.ToTarget is { } r
-                ? $"<tr><td>{Enc(row.Label)}</td><td>{F(r.Steps, "F0")}</td><td><b>{F(row.StepSpeedup!.Value)}×</b></td><td>{F(r.WallSeconds, "F0")}</td><td>{(row.WallClockSpeedup is { } w ? F(w) + "×" : "–")}</td><td>{Enc(claim)}</td></tr>"
+                ? $"<tr><td>{Enc(row.Label)}</td><td>{F(r.Steps, "F0")}</td><td><b>{row.Bound}{F(row.StepSpeedup!.Value)}×</b></td><td>{F(r.WallSeconds, "F0")}</td><td>{(row.WallClockSpeedup is { } w ? F(w) + "×" : "–")}</td><td>{Enc(claim)}</td></tr>"
                 : $"<tr><td>{Enc(row.Label)}</td><td>not reached in {row.FinalStep} steps</td><td>&lt; 1×</td><td>–</td><td>–</td><td>{Enc(claim)}</td></tr>");
         }
         return html.Append("</tbody></table>").ToString();

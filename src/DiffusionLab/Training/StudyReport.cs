@@ -97,17 +97,19 @@ public static class StudyReport
         if (spec.Runs.Length == 1) return sb.ToString();
         sb.AppendLine().AppendLine($"## Speed-up: training to {summary.BaselineLabel}'s final FD").AppendLine();
         if (summary.Target is not { } target) { sb.AppendLine("The baseline has no evaluation yet."); return sb.ToString(); }
-        sb.AppendLine($"Target: the baseline's final mean FD, {F(target)}. Steps and seconds are linearly interpolated between evaluations of the mean curve; the speed-up is the baseline's steps (seconds) divided by the run's.").AppendLine();
+        sb.AppendLine($"Target: the baseline's final mean FD, {F(target)}. Steps and seconds are linearly interpolated between evaluations of the mean curve; the speed-up is the baseline's steps (seconds) divided by the run's; \"≤\" and \"≥\" mark a run already past the target at its first evaluation, whose speed-up the evaluation interval bounds.").AppendLine();
         sb.AppendLine("| run | steps to target | speed-up (steps) | seconds to target | speed-up (wall-clock) |").AppendLine("|---|---|---|---|---|");
         foreach (var row in summary.Rows)
             sb.AppendLine(row.ToTarget is { } r
-                ? $"| {row.Label} | {F(r.Steps, "F0")} | {F(row.StepSpeedup!.Value)}× | {F(r.WallSeconds, "F0")} | {(row.WallClockSpeedup is { } w ? F(w) + "×" : "–")} |"
+                ? $"| {row.Label} | {(row.ReachedAtFirstEvaluation ? "≤ " : "")}{F(r.Steps, "F0")} | {row.Bound}{F(row.StepSpeedup!.Value)}× | {(row.ReachedAtFirstEvaluation ? "≤ " : "")}{F(r.WallSeconds, "F0")} | {(row.WallClockSpeedup is { } w ? row.Bound + F(w) + "×" : "–")} |"
                 : $"| {row.Label} | not reached in {row.FinalStep} steps | < 1× | – | – |");
 
         sb.AppendLine().AppendLine("## Reading").AppendLine();
         foreach (var row in summary.Rows.Where(r => r.Run.Name != spec.Baseline))
         {
-            string measured = row.StepSpeedup is { } v ? $"{F(v)}× fewer steps than {summary.BaselineLabel} to its final FD" : $"did not reach {summary.BaselineLabel}'s final FD";
+            string measured = row.StepSpeedup is not { } v ? $"did not reach {summary.BaselineLabel}'s final FD"
+                : row.ReachedAtFirstEvaluation ? $"at least {F(v)}× fewer steps than {summary.BaselineLabel} to its final FD (already past it at its first evaluation, step {row.ToTarget!.Value.Steps:F0}; final mean FD {F(row.MeanFinalFd ?? double.NaN)} against {F(summary.Target ?? double.NaN)})"
+                : $"{F(v)}× fewer steps than {summary.BaselineLabel} to its final FD";
             if (row.Run.ClaimedSpeedup is { } claim)
                 sb.AppendLine($"- **{row.Label}**: {measured}; the paper claims about {F(claim, "G3")}×{(row.Run.Claim is null ? "" : $" ({row.Run.Claim})")}: {summary.Verdict(row)}.");
             else

@@ -53,4 +53,20 @@ public class StudyResultsTests
         Assert.Contains("| A | 0.700 | 0.900 |", readme);
         Assert.Contains("No run draws its asked-for classes yet", readme);
     }
+
+    [Fact]
+    public void ARunPastTheTargetAtItsFirstEvaluationGetsABoundNotAVerdict()
+    {
+        var spec = Spec();
+        var results = Results();
+        var summary = StudySummary.Of(spec, results);
+        // B's mean FD (41) is below A's final mean (61) at step 100, its first evaluation: 1× is all the grid can say.
+        Assert.True(summary["b"].ReachedAtFirstEvaluation);
+        Assert.False(summary["a"].ReachedAtFirstEvaluation);   // the baseline is the yardstick, not bounded
+        Assert.Equal("≥ ", summary["b"].Bound);
+        Assert.StartsWith("undecided", summary.Verdict(summary["b"]));
+        string readme = StudyReport.Readme(spec, "full", results, new StudyProvenance("cmd", "rev", "cpu", DateTime.UnixEpoch, 60));
+        Assert.Contains("| B | ≤ 100 | ≥ 1.00× |", readme);
+        Assert.Contains("at least 1.00× fewer steps than A", readme);
+    }
 }
