@@ -108,10 +108,10 @@ public static class StudyReport
         foreach (var row in summary.Rows.Where(r => r.Run.Name != spec.Baseline))
         {
             string measured = row.StepSpeedup is not { } v ? $"did not reach {summary.BaselineLabel}'s final FD"
-                : row.ReachedAtFirstEvaluation ? $"at least {F(v)}× fewer steps than {summary.BaselineLabel} to its final FD (already past it at its first evaluation, step {row.ToTarget!.Value.Steps:F0}; final mean FD {F(row.MeanFinalFd ?? double.NaN)} against {F(summary.Target ?? double.NaN)})"
+                : row.ReachedAtFirstEvaluation ? $"at least {F(v)}× fewer steps than {summary.BaselineLabel} to its final FD (already past it at its first evaluation, step {row.ToTarget!.Value.Steps:F0})"
                 : $"{F(v)}× fewer steps than {summary.BaselineLabel} to its final FD";
             if (row.Run.ClaimedSpeedup is { } claim)
-                sb.AppendLine($"- **{row.Label}**: {measured}; the paper claims about {F(claim, "G3")}×{(row.Run.Claim is null ? "" : $" ({row.Run.Claim})")}: {summary.Verdict(row)}.");
+                sb.AppendLine($"- **{row.Label}**: {measured}; final mean FD {F(row.MeanFinalFd ?? double.NaN)} against {F(target)}; the paper claims about {F(claim, "G3")}×{(row.Run.Claim is null ? "" : $" ({row.Run.Claim})")}: {summary.Verdict(row)}.");
             else
                 sb.AppendLine($"- **{row.Label}**: {measured}; final mean FD {F(row.MeanFinalFd ?? double.NaN)} against {F(target)}{(row.Run.Claim is null ? "" : $"; paper: {row.Run.Claim}")}.");
         }
