@@ -8,10 +8,32 @@ namespace DiffusionLab.Training;
 /// <summary>Builds the network a <see cref="DenoiserConfig"/> describes.</summary>
 public static class DenoiserFactory
 {
-    public static Denoiser Create(DenoiserConfig config, Device? device = null) => config.Architecture switch
+    /// <summary>
+    /// Held while a model draws its initial weights from torch's process-wide generator, and around
+    /// seeding that generator and building from it (<see cref="CreateSeeded"/>): two threads building
+    /// models at once (a notebook host, parallel tests) would otherwise interleave their draws and a
+    /// seeded model would not be reproducible. Reentrant, so a seeded build can nest builds.
+    /// </summary>
+    private static readonly object GeneratorGate = new();
+
+    public static Denoiser Create(DenoiserConfig config, Device? device = null)
     {
-        Architecture.DiT => new DiffusionTransformer(config, device),
-        Architecture.Mdt or Architecture.MdtV2 => new MaskedDiffusionTransformer(config, device),
-        _ => throw new ArgumentException($"Architecture={config.Architecture}: unknown"),
-    };
+        lock (GeneratorGate)
+            return config.Architecture switch
+            {
+                Architecture.DiT => new DiffusionTransformer(config, device),
+                Architecture.Mdt or Architecture.MdtV2 => new MaskedDiffusionTransformer(config, device),
+                _ => throw new ArgumentException($"Architecture={config.Architecture}: unknown"),
+            };
+    }
+
+    /// <summary>Seeds torch's global generator and runs <paramref name="build"/> with no other model build in between.</summary>
+    public static T CreateSeeded<T>(long seed, Func<T> build)
+    {
+        lock (GeneratorGate)
+        {
+            manual_seed(seed);
+            return build();
+        }
+    }
 }
