@@ -27,13 +27,13 @@ public static class DenoiserFactory
             };
     }
 
-    /// <summary>Seeds torch's global generator and runs <paramref name="build"/> with no other model build in between.</summary>
-    public static T CreateSeeded<T>(long seed, Func<T> build)
+    /// <summary>The network with its initial weights drawn right after seeding torch's global generator with <paramref name="seed"/>.</summary>
+    public static Denoiser CreateSeeded(long seed, DenoiserConfig config, Device? device = null)
     {
         lock (GeneratorGate)
         {
             manual_seed(seed);
-            return build();
+            return Create(config, device);
         }
     }
 }

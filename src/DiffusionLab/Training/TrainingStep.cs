@@ -21,7 +21,7 @@ public sealed class TrainingStep : IDisposable
     /// <summary>Builds the model with the global torch seed set to <paramref name="seed"/> (the initial weights).</summary>
     public TrainingStep(TrainConfig config, Device device, long seed)
     {
-        Model = DenoiserFactory.CreateSeeded(seed, () => DenoiserFactory.Create(config.Model));
+        Model = DenoiserFactory.CreateSeeded(seed, config.Model);
         Model.to(device);
         var shadow = DenoiserFactory.Create(config.Model);
         shadow.to(device);

@@ -262,7 +262,7 @@ public sealed class CharacterWorldEvaluator : IDisposable
                 fd = Evaluation.FrechetDistance.Compute(stats, ReferenceStatistics());
             if (intended is not null && intended.Any(i => FactorClassifier.Factors.Any(f => i.Get(f.Name) is not null)))
             {
-                var logits = JudgeImages.Batched(features, Factors.Classify, _device, Config.BatchSize); // (N,31)
+                var logits = JudgeImages.Batched(features, Factors.Classify, _device, Config.BatchSize, areImages: false); // (N,31)
                 var predicted = FactorClassifier.Split(logits).ToDictionary(kv => kv.Key, kv => kv.Value.argmax(1));
                 prompt = PromptAccuracy(predicted, intended);
             }

@@ -41,10 +41,11 @@ internal static class JudgeImages
         identities.SelectMany(id => Enumerable.Range(firstImage, imagesPerIdentity).Select(i => new RenderJob(id, i, FaceParts.Normal))).ToArray();
 
     /// <summary>
-    /// Runs <paramref name="judge"/> on (N,3,H,W) images in batches under no_grad and concatenates
+    /// Runs <paramref name="judge"/> on (N,3,H,W) images (resampled to 64×64; or, with areImages false,
+    /// on any rows, e.g. features for a head) in batches under no_grad and concatenates
     /// its outputs on the CPU.
     /// </summary>
-    public static Tensor Batched(Tensor images, Func<Tensor, Tensor> judge, Device device, int batchSize = 250)
+    public static Tensor Batched(Tensor images, Func<Tensor, Tensor> judge, Device device, int batchSize = 250, bool areImages = true)
     {
         using var _ = torch.no_grad();
         using var scope = torch.NewDisposeScope();
@@ -53,7 +54,8 @@ internal static class JudgeImages
         {
             using var step = torch.NewDisposeScope();
             long n = Math.Min(batchSize, images.shape[0] - start);
-            outputs.Add(judge(ToJudgeInput(images.narrow(0, start, n), device)).cpu().MoveToOuterDisposeScope());
+            var chunk = images.narrow(0, start, n);
+            outputs.Add(judge(areImages ? ToJudgeInput(chunk, device) : chunk.to(ScalarType.Float32).to(device)).cpu().MoveToOuterDisposeScope());
         }
         return torch.cat(outputs).MoveToOuterDisposeScope();
     }
@@ -67,8 +69,7 @@ internal static class JudgeImages
     public static Tensor ToJudgeInput(Tensor images, Device device)
     {
         var x = images.to(ScalarType.Float32).to(device);
-        // Batched also carries features (N,256) to a judge's head: only images are resampled.
-        if (x.dim() != 4 || (x.shape[2] == JudgeTrunk.ImageSize && x.shape[3] == JudgeTrunk.ImageSize)) return x;
+        if (x.shape[2] == JudgeTrunk.ImageSize && x.shape[3] == JudgeTrunk.ImageSize) return x;
         using (x)
             return nn.functional.interpolate(x, [JudgeTrunk.ImageSize, JudgeTrunk.ImageSize], mode: InterpolationMode.Bilinear,
                 align_corners: false, antialias: x.shape[2] > JudgeTrunk.ImageSize);
