@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # convergence-mnist-s2 on the GPU machine, as one device call (../shared/gpu/README.md): the app packed by
 #   ../shared/gpu/pack.sh src/DiffusionLab.Cli/DiffusionLab.Cli.csproj
-# then, with carry [".gpu"]:
+# then, with carry [".gpu", ".fonts"] (.fonts/DejaVuSans.ttf: the GPU machine has no fonts, and charts drawn there
+# come back without text; 2026-11-30 they did, and `difflab study report` drew them again here):
 #   bash experiments/gpu/convergence-s2.sh SECONDS
 # Both seeds train at once, one process each (each trains DiT, MDT, MDTv2 in that order, so the two processes run
 # the same model at the same time and share the GPU evenly: the wall-clock columns are comparable between models,
 # though each is slower than alone); then the report. Everything stops SECONDS after the start (default 540).
+# The tracked tree (30 MB) plus .gpu (43 MB) exceeded the device tool's 64 MiB transport limit on 2026-11-30; that call
+# ran with tests/ and results/ untracked for its duration (`git rm -r --cached tests results`, both in
+# .git/info/exclude, then `git reset` and the exclude file restored).
 # Writes $OUT/s2.tgz: results/convergence-mnist-s2, the run folders without checkpoints, and the logs.
 set -u
 budget=${1:-540}
@@ -16,6 +20,10 @@ export OMP_NUM_THREADS=4
 out=${OUT:-/tmp/out}; mkdir -p "$out"
 logs=runs/gpu-logs; rm -rf $logs; mkdir -p $logs
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv > $logs/gpu.txt 2>&1
+export DIFFLAB_DEVICE_NAME=$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1)
+if [ -f .fonts/DejaVuSans.ttf ] && [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then
+  mkdir -p /usr/share/fonts/truetype/dejavu && cp .fonts/DejaVuSans.ttf /usr/share/fonts/truetype/dejavu/
+fi
 if ! timeout 120 $app bench train DiT-Tiny/4 --batch 8 --device cuda > $logs/sanity.log 2>&1; then
   cat $logs/sanity.log; echo "the app does not run on this GPU: stopped"; exit 1
 fi

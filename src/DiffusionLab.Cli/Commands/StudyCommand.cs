@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using TorchSharp;
 using DiffusionLab.Evaluation.World;
 using DiffusionLab.PhotoMaker;
 using DiffusionLab.StoryDiffusion;
@@ -11,6 +12,9 @@ namespace DiffusionLab.Cli.Commands;
 /// trains every run × seed of the study (resumable: finished runs are skipped) and writes its report. With
 /// --seeds it trains only those seeds' runs and writes no report, so several processes can share one study
 /// (one seed each, on one GPU); the same command without --seeds then finds them finished and reports.
+/// `difflab study report experiments/STUDY --trained-on TEXT [--trained-by CMD] [--scale S] [--runs DIR] [--results DIR]`:
+/// writes the report again from finished run folders without training (runs trained elsewhere, e.g. on a GPU machine
+/// without fonts, whose charts came back without text); TEXT names the device the runs trained on.
 /// `difflab study story experiments/STUDY --run T2I_RUN [--results DIR] [--device D]`: renders and judges the
 /// study's stories with every method (see <see cref="StoryStudy"/>).
 /// `difflab study photomaker experiments/STUDY [--scale full|smoke] [--results DIR] [--device D] [--runs DIR] [--base T2I_RUN] [--judges DIR]`:
@@ -24,6 +28,7 @@ public static class StudyCommand
         var args = new Arguments(argv, new HashSet<string>());
         if (args.Positional.Count == 2 && args.Positional[0] == "story") return RunStory(args, argv, stdout);
         if (args.Positional.Count == 2 && args.Positional[0] == "photomaker") return RunPhotoMaker(args, argv, stdout);
+        if (args.Positional.Count == 2 && args.Positional[0] == "report") return RunReport(args, argv, stdout);
         if (args.Positional.Count < 2 || args.Positional[0] != "run")
             throw new UsageException("study: expected `difflab study run experiments/STUDY [--scale full|smoke] [--device D]`, `difflab study story experiments/STUDY --run T2I_RUN` or `difflab study photomaker experiments/STUDY [--scale full|smoke]`");
         string studyDir = args.Positional[1];
@@ -59,6 +64,34 @@ public static class StudyCommand
         var measured = StudyResults.FromRunFolders(folders);
         string command = "difflab study run " + string.Join(" ", argv.Skip(1));
         var provenance = new StudyProvenance(command, revision, DeviceDescription.Of(device), DateTime.UtcNow, clock.Elapsed.TotalSeconds);
+        StudyReport.Write(spec, scale, measured, folders, results, provenance);
+        StudyCharts.WriteHtml(spec, measured, Path.Combine(results, "curves.html"));
+        stdout.WriteLine($"wrote {Path.GetFullPath(results)} (README.md, metrics.csv, curves.png, curves-wallclock.png, curves.html, samples/)");
+        return 0;
+    }
+
+    private static int RunReport(Arguments args, string[] argv, TextWriter stdout)
+    {
+        string studyDir = args.Positional[1];
+        string scale = args.Option("scale") ?? "full";
+        string runsRoot = args.Option("runs") ?? "runs";
+        string trainedOn = args.Option("trained-on") ?? throw new UsageException("study report: expected --trained-on TEXT, the device the runs were trained on (it goes into the report's provenance)");
+        string? trainedBy = args.Option("trained-by");
+        var spec = StudySpec.Load(studyDir);
+        spec.ScaleOverrides(scale);
+        string results = args.Option("results") ?? (scale == "full" ? Path.Combine("results", spec.Name) : Path.Combine(runsRoot, spec.Name, scale, "report"));
+        args.RejectUnknown();
+
+        var runner = new StudyRunner(spec, scale, torch.CPU, runsRoot, stdout);
+        var unfinished = spec.Runs.SelectMany(r => spec.Seeds.Where(s => !StudyRunner.IsFinished(runner.Folder(r, s), spec.Config(r, s, scale))).Select(s => runner.Folder(r, s))).ToList();
+        if (unfinished.Count > 0)
+            throw new UsageException($"study report: {unfinished.Count} run(s) not finished (no evaluation at the last step), e.g. '{unfinished[0]}': expected every run of the study trained (`difflab study run {studyDir}`)");
+        var clock = Stopwatch.StartNew();
+        var folders = runner.Plan();
+        string report = "difflab study " + string.Join(" ", argv.Select(a => a.Contains(' ') ? $"\"{a}\"" : a));
+        string command = trainedBy is null ? report : $"{trainedBy}` (training), then `{report}";
+        var provenance = new StudyProvenance(command, GitRevision.Describe(), $"runs trained on {trainedOn}; report written on {DeviceDescription.Of(torch.CPU)}", DateTime.UtcNow, clock.Elapsed.TotalSeconds);
+        var measured = StudyResults.FromRunFolders(folders);
         StudyReport.Write(spec, scale, measured, folders, results, provenance);
         StudyCharts.WriteHtml(spec, measured, Path.Combine(results, "curves.html"));
         stdout.WriteLine($"wrote {Path.GetFullPath(results)} (README.md, metrics.csv, curves.png, curves-wallclock.png, curves.html, samples/)");

@@ -49,6 +49,25 @@ public class StudyCommandTests
         var again = CliHarness.Difflab("study", "run", study, "--scale", "smoke", "--device", "cpu", "--runs", runs, "--results", results);
         Assert.Equal(0, again.Code);
         Assert.Equal(4, again.Out.Split('\n').Count(l => l.Contains("finished, skipped")));
+
+        // The report again from the run folders, as for runs trained on another machine: same numbers, new provenance.
+        string redrawn = Path.Combine(dir, "redrawn");
+        var report = CliHarness.Difflab("study", "report", study, "--scale", "smoke", "--runs", runs, "--results", redrawn, "--trained-on", "a test GPU", "--trained-by", "bash train.sh");
+        Assert.True(report.Code == 0, report.Err);
+        Assert.Equal(File.ReadAllText(Path.Combine(results, "metrics.csv")), File.ReadAllText(Path.Combine(redrawn, "metrics.csv")));
+        string redrawnReadme = File.ReadAllText(Path.Combine(redrawn, "README.md"));
+        Assert.Contains("runs trained on a test GPU", redrawnReadme);
+        Assert.Contains("`bash train.sh` (training), then `difflab study report", redrawnReadme);
+        Assert.Contains("\"a test GPU\"", redrawnReadme);
+        Assert.True(File.Exists(Path.Combine(redrawn, "curves.png")));
+
+        // A run without its final evaluation is named, and nothing is trained.
+        File.WriteAllLines(Path.Combine(runs, "tiny-study", "smoke", "mdt-seed1", "metrics.jsonl"),
+            File.ReadAllLines(Path.Combine(runs, "tiny-study", "smoke", "mdt-seed1", "metrics.jsonl")).Where(l => !l.Contains("\"fd\"")));
+        var unfinished = CliHarness.Difflab("study", "report", study, "--scale", "smoke", "--runs", runs, "--results", redrawn, "--trained-on", "x");
+        Assert.Equal(2, unfinished.Code);
+        Assert.Contains("not finished", unfinished.Err);
+        Assert.Contains("mdt-seed1", unfinished.Err);
     }
 
     [Fact]
