@@ -61,13 +61,17 @@ public static class StudyCommand
             stdout.WriteLine($"trained seeds {seedList}; no report (run the command without --seeds to write it once every seed is done)");
             return 0;
         }
-        var measured = StudyResults.FromRunFolders(folders);
         string command = "difflab study run " + string.Join(" ", argv.Skip(1));
-        var provenance = new StudyProvenance(command, revision, DeviceDescription.Of(device), DateTime.UtcNow, clock.Elapsed.TotalSeconds);
+        WriteReport(spec, scale, folders, results, new StudyProvenance(command, revision, DeviceDescription.Of(device), DateTime.UtcNow, clock.Elapsed.TotalSeconds), stdout);
+        return 0;
+    }
+
+    private static void WriteReport(StudySpec spec, string scale, IReadOnlyList<(string Run, long Seed, string Folder)> folders, string results, StudyProvenance provenance, TextWriter stdout)
+    {
+        var measured = StudyResults.FromRunFolders(folders);
         StudyReport.Write(spec, scale, measured, folders, results, provenance);
         StudyCharts.WriteHtml(spec, measured, Path.Combine(results, "curves.html"));
         stdout.WriteLine($"wrote {Path.GetFullPath(results)} (README.md, metrics.csv, curves.png, curves-wallclock.png, curves.html, samples/)");
-        return 0;
     }
 
     private static int RunReport(Arguments args, string[] argv, TextWriter stdout)
@@ -87,14 +91,10 @@ public static class StudyCommand
         if (unfinished.Count > 0)
             throw new UsageException($"study report: {unfinished.Count} run(s) not finished (no evaluation at the last step), e.g. '{unfinished[0]}': expected every run of the study trained (`difflab study run {studyDir}`)");
         var clock = Stopwatch.StartNew();
-        var folders = runner.Plan();
         string report = "difflab study " + string.Join(" ", argv.Select(a => a.Contains(' ') ? $"\"{a}\"" : a));
         string command = trainedBy is null ? report : $"{trainedBy}` (training), then `{report}";
         var provenance = new StudyProvenance(command, GitRevision.Describe(), $"runs trained on {trainedOn}; report written on {DeviceDescription.Of(torch.CPU)}", DateTime.UtcNow, clock.Elapsed.TotalSeconds);
-        var measured = StudyResults.FromRunFolders(folders);
-        StudyReport.Write(spec, scale, measured, folders, results, provenance);
-        StudyCharts.WriteHtml(spec, measured, Path.Combine(results, "curves.html"));
-        stdout.WriteLine($"wrote {Path.GetFullPath(results)} (README.md, metrics.csv, curves.png, curves-wallclock.png, curves.html, samples/)");
+        WriteReport(spec, scale, runner.Plan(), results, provenance, stdout);
         return 0;
     }
 
