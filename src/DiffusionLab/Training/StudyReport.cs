@@ -35,6 +35,9 @@ public static class StudyReport
         AtomicFile.WriteAllText(Path.Combine(outDirectory, "README.md"), Readme(spec, scale, results, provenance));
     }
 
+    /// <summary>A run past the target at its first evaluation got there in at most that many steps (seconds).</summary>
+    private static string AtMost(StudySummaryRow row) => row.ReachedAtFirstEvaluation ? "≤ " : "";
+
     private static string F(double v, string format = "F2") => v.ToString(format, CultureInfo.InvariantCulture);
 
     /// <summary>
@@ -101,7 +104,7 @@ public static class StudyReport
         sb.AppendLine("| run | steps to target | speed-up (steps) | seconds to target | speed-up (wall-clock) |").AppendLine("|---|---|---|---|---|");
         foreach (var row in summary.Rows)
             sb.AppendLine(row.ToTarget is { } r
-                ? $"| {row.Label} | {(row.ReachedAtFirstEvaluation ? "≤ " : "")}{F(r.Steps, "F0")} | {row.Bound}{F(row.StepSpeedup!.Value)}× | {(row.ReachedAtFirstEvaluation ? "≤ " : "")}{F(r.WallSeconds, "F0")} | {(row.WallClockSpeedup is { } w ? row.Bound + F(w) + "×" : "–")} |"
+                ? $"| {row.Label} | {AtMost(row)}{F(r.Steps, "F0")} | {row.Bound}{F(row.StepSpeedup!.Value)}× | {AtMost(row)}{F(r.WallSeconds, "F0")} | {(row.WallClockSpeedup is { } w ? row.Bound + F(w) + "×" : "–")} |"
                 : $"| {row.Label} | not reached in {row.FinalStep} steps | < 1× | – | – |");
 
         sb.AppendLine().AppendLine("## Reading").AppendLine();
