@@ -33,6 +33,8 @@ public class StackedIdNotebookTests
         Assert.Equal(2, nb.Html("generate").Count(h => h.Contains("data:image/png;base64,")));
         Assert.Contains(nb.Html("style"), h => h.Split("data:image/png;base64,").Length == 4 && h.Contains("style strength 50 %"));
         Assert.Equal(2, nb.Html("mix").Count(h => h.Contains("data:image/png;base64,")));
+        // The committed study's table, shown as the study wrote it.
+        Assert.Contains(nb.Html("study"), h => h.Contains("PhotoMaker (stacked)") && h.Contains("DreamBooth"));
         Assert.Contains("-- personalize --run", nb.Text("cli"));
         Assert.Contains("world refs --identity 0 --held-out --count 2", nb.Text("cli"));
         Assert.Contains("--weights 1,1,2,2", nb.Text("cli"));
