@@ -131,7 +131,7 @@ public class PhotoMakerStudyTests
     }
 
     [Fact]
-    public void TheCommittedSpecLoadsAtBothScales()
+    public void TheCommittedSpecLoadsAtEveryScale()
     {
         var full = PhotoMakerStudySpec.Load(Path.GetDirectoryName(Committed(PhotoMakerStudySpec.FileName))!);
         Assert.Equal(10, full.People);
@@ -143,6 +143,12 @@ public class PhotoMakerStudyTests
         var smoke = PhotoMakerStudySpec.Load(Path.GetDirectoryName(Committed(PhotoMakerStudySpec.FileName))!, "smoke");
         Assert.Equal((2, 2, 4), (smoke.People, smoke.UsedPrompts.Count, smoke.Sampling.Steps));
         Assert.Equal(["Steps=2", "BatchSize=2", "LogEvery=1", "CheckpointEvery=1", "SampleEvery=2", "SampleIdentities=1", "Sampling.Steps=4"], smoke.ScaleOverrides.PhotoMaker);
+        var longer = PhotoMakerStudySpec.Load(Path.GetDirectoryName(Committed(PhotoMakerStudySpec.FileName))!, "long");
+        Assert.Equal(["stacked"], longer.Variants.Select(v => v.Name));
+        Assert.Equal([1, 4], longer.ReferenceCurve);
+        Assert.Empty(longer.Degradations);
+        Assert.Equal(["Steps=6000"], longer.ScaleOverrides.PhotoMaker);
+        Assert.Equal((full.People, full.UsedPrompts.Count, full.Sampling.Steps), (longer.People, longer.UsedPrompts.Count, longer.Sampling.Steps));
     }
 
     [Theory]
@@ -171,7 +177,7 @@ public class PhotoMakerStudyTests
         string study = StudyFolder("pm-study-bad-cli");
         var (code, _, err) = CliHarness.Difflab("study", "photomaker", study, "--scale", "huge", "--judges", Judges.Value);
         Assert.Equal(2, code);
-        Assert.Contains("scale 'huge' unknown; expected one of full, smoke", err);
+        Assert.Contains("scale 'huge' unknown; expected one of full, long, smoke", err);
 
         (code, _, err) = CliHarness.Difflab("study", "photomaker", Path.GetDirectoryName(study)!, "--judges", Judges.Value);
         Assert.Equal(2, code);
