@@ -1,11 +1,16 @@
 using System.Text.Json;
 using DiffusionLab.IO;
+using DiffusionLab.PhotoMaker;
 using DiffusionLab.Training;
 using TorchSharp;
 
 namespace DiffusionLab.Cli.Commands;
 
-/// <summary>`difflab evaluate RUN|CHECKPOINT`: the run's judges on generated samples (FD and friends), written into the run.</summary>
+/// <summary>
+/// `difflab evaluate RUN|CHECKPOINT`: the run's judges on generated samples (FD and friends), written into the run.
+/// On a PhotoMaker run: its ID encoder's identity retrieval on held-out people (<see cref="IdEncoderProbe"/>) against
+/// an untrained encoder of the same shape, printed as one JSON line (`--people N`, default 100).
+/// </summary>
 public static class EvaluateCommand
 {
     public static int Run(string[] argv, TextWriter stdout)
@@ -14,6 +19,8 @@ public static class EvaluateCommand
         string source = args.Positional1("RUN or CHECKPOINT");
         var device = DeviceOption.Parse(args.Option("device"));
         if (args.Flag("rescore")) return Rescore(source, args, device, stdout);
+        string checkpoint = Directory.Exists(source) ? TrainingCheckpoint.Latest(source) ?? source : source;
+        if (File.Exists(checkpoint) && PhotoMakerCheckpoint.IsPhotoMakerCheckpoint(checkpoint)) return ProbeIdEncoder(checkpoint, args, device, stdout);
         var loaded = TrainedModel.Load(source, args.All("set"), args.Flag("raw"));
         args.RejectUnknown();
 
@@ -28,6 +35,34 @@ public static class EvaluateCommand
             new MetricsLog(run.MetricsFile).Append(row);
             AtomicFile.WriteAllText(run.EvaluationFile, JsonSerializer.Serialize(row, new JsonSerializerOptions { WriteIndented = true }));
         }
+        stdout.WriteLine(JsonSerializer.Serialize(row));
+        return 0;
+    }
+
+    private static int ProbeIdEncoder(string checkpoint, Arguments args, TorchSharp.torch.Device device, TextWriter stdout)
+    {
+        string? peopleText = args.Option("people");
+        int people = 100;
+        if (peopleText is not null && (!int.TryParse(peopleText, out people) || people < 2))
+            throw new UsageException($"--people '{peopleText}': expected an integer of at least 2");
+        args.RejectUnknown();
+        using var pipeline = PhotoMakerPipeline.Load(checkpoint, device);
+        var world = pipeline.BaseWorld();
+        int heldOut = world.Identities(DiffusionLab.Data.World.WorldSplit.HeldOut).Count;
+        if (people > heldOut) throw new UsageException($"--people {people}: the base run's world has {heldOut} held-out people");
+        var trained = IdEncoderProbe.Run(pipeline.Model.IdEncoder, world, people);
+        var encoder = pipeline.Model.IdEncoder;
+        using var init = new TorchSharp.torch.Generator((ulong)pipeline.Model.Config.Seed, TorchSharp.torch.CPU);
+        using var untrainedEncoder = new StackedIdEncoder(encoder.ImageConfig, encoder.TextWidth, generator: init);
+        untrainedEncoder.to(device);
+        var untrained = IdEncoderProbe.Run(untrainedEncoder, world, people);
+        var row = new Dictionary<string, object>
+        {
+            ["checkpoint"] = checkpoint, ["step"] = pipeline.Step ?? 0, ["people"] = trained.People, ["references"] = trained.References,
+            ["queries"] = trained.Queries, ["chance"] = trained.Chance,
+            ["id_rank1"] = trained.Rank1, ["id_same_cosine"] = trained.SameCosine, ["id_other_cosine"] = trained.OtherCosine,
+            ["untrained_id_rank1"] = untrained.Rank1, ["untrained_id_same_cosine"] = untrained.SameCosine, ["untrained_id_other_cosine"] = untrained.OtherCosine,
+        };
         stdout.WriteLine(JsonSerializer.Serialize(row));
         return 0;
     }

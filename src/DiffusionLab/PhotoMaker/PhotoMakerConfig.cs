@@ -65,6 +65,19 @@ public sealed record PhotoMakerConfig
     /// <summary>EMA decay of the trained weights (not stated in the paper, §8); null = none.</summary>
     public double? EmaDecay { get; init; }
 
+    /// <summary>
+    /// Contrastive pre-training steps of the ID encoder's image path before the diffusion stage (<see cref="IdEncoderPretraining"/>),
+    /// standing in for the CLIP pre-training PhotoMaker's encoder starts from (§1.1); 0 = none (the encoder learns from
+    /// the diffusion loss alone). Run once, when a run starts; its checkpoints hold the result.
+    /// </summary>
+    public int EncoderPretrainSteps { get; init; } = 0;
+    /// <summary>People per pre-training batch: each gives two of its images (a positive pair), the others are negatives.</summary>
+    public int EncoderPretrainPeople { get; init; } = 64;
+    /// <summary>AdamW learning rate of the pre-training (a from-scratch ViT; CLIP-style pre-training runs 5e-4–1e-3).</summary>
+    public double EncoderPretrainLearningRate { get; init; } = 1e-3;
+    /// <summary>InfoNCE temperature (CLIP learns it and starts at 0.07; fixed here).</summary>
+    public double EncoderPretrainTemperature { get; init; } = 0.1;
+
     /// <summary>Optimizer steps (not published, §8).</summary>
     public int Steps { get; init; } = 20_000;
     /// <summary>Targets per step (paper: 48 over 8 A100s, §2.3).</summary>
@@ -87,6 +100,10 @@ public sealed record PhotoMakerConfig
         if (MinReferences < 1 || MaxReferences < MinReferences) p.Add($"key 'MinReferences'/'MaxReferences': {MinReferences}..{MaxReferences}, expected 1 <= MinReferences <= MaxReferences");
         p.AddRange(ImageEncoder.Problems().Select(x => "key " + x));
         if (LoraRank < 1) p.Add($"key 'LoraRank': {LoraRank}, expected a positive integer");
+        if (EncoderPretrainSteps < 0) p.Add($"key 'EncoderPretrainSteps': {EncoderPretrainSteps}, expected 0 (none) or a positive integer");
+        if (EncoderPretrainPeople < 2) p.Add($"key 'EncoderPretrainPeople': {EncoderPretrainPeople}, expected at least 2 (a positive pair needs negatives)");
+        if (!(EncoderPretrainLearningRate > 0)) p.Add($"key 'EncoderPretrainLearningRate': {EncoderPretrainLearningRate}, expected a positive number");
+        if (!(EncoderPretrainTemperature > 0)) p.Add($"key 'EncoderPretrainTemperature': {EncoderPretrainTemperature}, expected a positive number");
         if (!(LoraAlpha > 0)) p.Add($"key 'LoraAlpha': {LoraAlpha}, expected a positive number");
         if (!(AdapterLearningRate > 0)) p.Add($"key 'AdapterLearningRate': {AdapterLearningRate}, expected a positive number");
         if (!(EncoderLearningRate > 0)) p.Add($"key 'EncoderLearningRate': {EncoderLearningRate}, expected a positive number");

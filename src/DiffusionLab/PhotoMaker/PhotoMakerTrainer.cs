@@ -64,6 +64,8 @@ public sealed class PhotoMakerTrainer : IDisposable
             PrepareRunFolder();
 
             using (var init = new Generator((ulong)config.Seed, CPU)) Model = new PhotoMakerModel(backbone, config, init);
+            // Once, when the run starts: a resumed run's checkpoint already holds the pre-trained encoder.
+            if (config.EncoderPretrainSteps > 0 && TrainingCheckpoint.Latest(_run.Path) is null) PretrainEncoder();
             _generator = new Generator((ulong)config.Seed + 1, CPU);
             _targets = new BatchSampler(_dataset.Count, config.BatchSize, _generator);
             var (b1, b2) = config.Betas is { } b ? (b[0], b[1]) : (0.9, 0.999);
@@ -85,6 +87,26 @@ public sealed class PhotoMakerTrainer : IDisposable
             throw;
         }
     }
+
+    /// <summary>Contrastive pre-training of the ID encoder (<see cref="IdEncoderPretraining"/>), logged to encoder-pretraining.jsonl.</summary>
+    private void PretrainEncoder()
+    {
+        // A run stopped during pre-training has no checkpoint and starts it over, from the same seed.
+        string file = Path.Combine(_run.Path, EncoderPretrainingLog);
+        File.Delete(file);
+        var log = new MetricsLog(file);
+        _progress.Message($"ID encoder: contrastive pre-training, {_config.EncoderPretrainSteps} steps of {_config.EncoderPretrainPeople} people");
+        using var generator = new Generator((ulong)_config.Seed + 2, CPU);
+        IdEncoderPretraining.Run(Model.IdEncoder, _dataset, _config, generator, logEvery: _config.LogEvery, log: (step, loss, accuracy) =>
+        {
+            var row = new Dictionary<string, double> { ["step"] = step, ["loss"] = loss, ["pair_accuracy"] = accuracy };
+            log.Append(row);
+            _progress.Message($"pre-training step {step}/{_config.EncoderPretrainSteps}  loss {loss:F4}  pair accuracy {accuracy:F3}");
+        });
+    }
+
+    /// <summary>The run folder's log of the encoder pre-training (step, InfoNCE loss, in-batch pair accuracy).</summary>
+    public const string EncoderPretrainingLog = "encoder-pretraining.jsonl";
 
     /// <summary>The text-to-image base, or a ConfigException naming BaseCheckpoint when it is missing or something else.</summary>
     private static TrainedModel LoadBase(PhotoMakerConfig config, Device device)

@@ -63,6 +63,9 @@ public sealed class StackedIdEncoder : nn.Module
         }
     }
 
+    /// <summary>The image path's parameters (vision model and projection), without the fuse module.</summary>
+    public IEnumerable<Parameter> ImageParameters() => vision_model.parameters().Concat(visual_projection.parameters());
+
     /// <summary>Reference images (M, 3, H, W) in [−1, 1] → image embeddings e (M, D).</summary>
     public Tensor EmbedImages(Tensor images)
     {
