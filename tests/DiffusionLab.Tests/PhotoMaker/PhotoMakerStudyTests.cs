@@ -148,6 +148,9 @@ public class PhotoMakerStudyTests
         Assert.Equal([1, 4], longer.ReferenceCurve);
         Assert.Empty(longer.Degradations);
         Assert.Equal(["Steps=6000"], longer.ScaleOverrides.PhotoMaker);
+        var pretrained = PhotoMakerStudySpec.Load(Path.GetDirectoryName(Committed(PhotoMakerStudySpec.FileName))!, "pretrained");
+        Assert.Equal(full.Variants.Select(v => (v.Name, v.Config)), pretrained.Variants.Select(v => (v.Name, v.Config)));
+        Assert.Equal(["EncoderPretrainSteps=1000"], pretrained.ScaleOverrides.PhotoMaker);
         Assert.Equal((full.People, full.UsedPrompts.Count, full.Sampling.Steps), (longer.People, longer.UsedPrompts.Count, longer.Sampling.Steps));
     }
 
@@ -177,7 +180,7 @@ public class PhotoMakerStudyTests
         string study = StudyFolder("pm-study-bad-cli");
         var (code, _, err) = CliHarness.Difflab("study", "photomaker", study, "--scale", "huge", "--judges", Judges.Value);
         Assert.Equal(2, code);
-        Assert.Contains("scale 'huge' unknown; expected one of full, long, smoke", err);
+        Assert.Contains("scale 'huge' unknown; expected one of full, pretrained, long, smoke", err);
 
         (code, _, err) = CliHarness.Difflab("study", "photomaker", Path.GetDirectoryName(study)!, "--judges", Judges.Value);
         Assert.Equal(2, code);

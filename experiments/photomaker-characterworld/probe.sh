@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The ID-encoder probe (difflab evaluate PM_RUN: held-out identity retrieval, IdEncoderProbe) on every PhotoMaker run of
+# the study's scales that exists here, one JSON line per run, into results/photomaker-characterworld/id-encoder-probe.jsonl.
+#   bash experiments/photomaker-characterworld/probe.sh [DIFFLAB]    (default: dotnet run -c Release --project src/DiffusionLab.Cli --)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+difflab=${1:-"dotnet run -c Release --project src/DiffusionLab.Cli --"}
+out=results/photomaker-characterworld/id-encoder-probe.jsonl
+tmp=$(mktemp)
+for run in runs/photomaker-characterworld/{full,long,pretrained}/*/; do
+  [ -d "$run/checkpoints" ] || continue
+  OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} $difflab evaluate "${run%/}" >> "$tmp"
+done
+mv "$tmp" "$out"
+echo "wrote $out ($(wc -l < "$out") runs)"
