@@ -151,6 +151,9 @@ public class PhotoMakerStudyTests
         var pretrained = PhotoMakerStudySpec.Load(Path.GetDirectoryName(Committed(PhotoMakerStudySpec.FileName))!, "pretrained");
         Assert.Equal(full.Variants.Select(v => (v.Name, v.Config)), pretrained.Variants.Select(v => (v.Name, v.Config)));
         Assert.Equal(["EncoderPretrainSteps=1000"], pretrained.ScaleOverrides.PhotoMaker);
+        var lowLr = PhotoMakerStudySpec.Load(Path.GetDirectoryName(Committed(PhotoMakerStudySpec.FileName))!, "pretrained-lowlr");
+        Assert.Equal(["stacked"], lowLr.Variants.Select(v => v.Name));
+        Assert.Equal(["EncoderPretrainSteps=1000", "EncoderLearningRate=1e-5"], lowLr.ScaleOverrides.PhotoMaker);
         Assert.Equal((full.People, full.UsedPrompts.Count, full.Sampling.Steps), (longer.People, longer.UsedPrompts.Count, longer.Sampling.Steps));
     }
 
@@ -180,7 +183,7 @@ public class PhotoMakerStudyTests
         string study = StudyFolder("pm-study-bad-cli");
         var (code, _, err) = CliHarness.Difflab("study", "photomaker", study, "--scale", "huge", "--judges", Judges.Value);
         Assert.Equal(2, code);
-        Assert.Contains("scale 'huge' unknown; expected one of full, pretrained, long, smoke", err);
+        Assert.Contains("scale 'huge' unknown; expected one of full, pretrained, pretrained-lowlr, long, smoke", err);
 
         (code, _, err) = CliHarness.Difflab("study", "photomaker", Path.GetDirectoryName(study)!, "--judges", Judges.Value);
         Assert.Equal(2, code);
