@@ -37,7 +37,7 @@ public static class StudyCommand
         string runsRoot = args.Option("runs") ?? "runs";
         var spec = StudySpec.Load(studyDir);
         spec.ScaleOverrides(scale);
-        string results = args.Option("results") ?? (scale == "full" ? Path.Combine("results", spec.Name) : Path.Combine(runsRoot, spec.Name, scale, "report"));
+        string results = args.Option("results") ?? DefaultResults(spec.Name, scale, runsRoot);
         string? seedList = args.Option("seeds");
         args.RejectUnknown();
         if (seedList is not null) spec = spec.Select(spec.Runs.Select(r => r.Name).ToArray(), ParseSeeds(seedList, spec));
@@ -83,7 +83,7 @@ public static class StudyCommand
         string? trainedBy = args.Option("trained-by");
         var spec = StudySpec.Load(studyDir);
         spec.ScaleOverrides(scale);
-        string results = args.Option("results") ?? (scale == "full" ? Path.Combine("results", spec.Name) : Path.Combine(runsRoot, spec.Name, scale, "report"));
+        string results = args.Option("results") ?? DefaultResults(spec.Name, scale, runsRoot);
         args.RejectUnknown();
 
         var runner = new StudyRunner(spec, scale, torch.CPU, runsRoot, stdout);
@@ -97,6 +97,10 @@ public static class StudyCommand
         WriteReport(spec, scale, runner.Plan(), results, provenance, stdout);
         return 0;
     }
+
+    /// <summary>Where a study's report goes without --results: the committed results/ at full scale, beside the runs otherwise.</summary>
+    private static string DefaultResults(string study, string scale, string runsRoot) =>
+        scale == "full" ? Path.Combine("results", study) : Path.Combine(runsRoot, study, scale, "report");
 
     private static long[] ParseSeeds(string list, StudySpec spec)
     {
@@ -120,7 +124,7 @@ public static class StudyCommand
         string? baseRun = args.Option("base");
         string? judges = args.Option("judges");
         var spec = PhotoMakerStudySpec.Load(studyDir, scale);
-        string results = args.Option("results") ?? (scale == "full" ? Path.Combine("results", spec.Name) : Path.Combine(runsRoot, spec.Name, scale, "report"));
+        string results = args.Option("results") ?? DefaultResults(spec.Name, scale, runsRoot);
         args.RejectUnknown();
         var study = new PhotoMakerStudy(spec, device, runsRoot, stdout, baseRun, judges);
 
