@@ -50,12 +50,12 @@ public static class EvaluateCommand
         var world = pipeline.BaseWorld();
         int heldOut = world.Identities(DiffusionLab.Data.World.WorldSplit.HeldOut).Count;
         if (people > heldOut) throw new UsageException($"--people {people}: the base run's world has {heldOut} held-out people");
-        var trained = IdEncoderProbe.Run(pipeline.Model.IdEncoder, world, people);
         var encoder = pipeline.Model.IdEncoder;
         using var init = new TorchSharp.torch.Generator((ulong)pipeline.Model.Config.Seed, TorchSharp.torch.CPU);
         using var untrainedEncoder = new StackedIdEncoder(encoder.ImageConfig, encoder.TextWidth, generator: init);
         untrainedEncoder.to(device);
-        var untrained = IdEncoderProbe.Run(untrainedEncoder, world, people);
+        var probes = IdEncoderProbe.Run([encoder, untrainedEncoder], world, people);
+        var (trained, untrained) = (probes[0], probes[1]);
         var row = new Dictionary<string, object>
         {
             ["checkpoint"] = checkpoint, ["step"] = pipeline.Step ?? 0, ["people"] = trained.People, ["references"] = trained.References,

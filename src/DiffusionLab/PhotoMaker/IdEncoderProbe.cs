@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 
 namespace DiffusionLab.PhotoMaker;
 
-/// <summary>What <see cref="IdEncoderProbe.Run"/> measured; cosines are of image embeddings to mean reference embeddings.</summary>
+/// <summary>What <see cref="IdEncoderProbe"/> measured; cosines are of image embeddings to mean reference embeddings.</summary>
 public sealed record IdEncoderProbeResult(int People, int References, int Queries, double Rank1, double Chance, double SameCosine, double OtherCosine);
 
 /// <summary>
@@ -16,11 +16,23 @@ public sealed record IdEncoderProbeResult(int People, int References, int Querie
 /// </summary>
 public static class IdEncoderProbe
 {
-    public static IdEncoderProbeResult Run(StackedIdEncoder encoder, CharacterWorld world, int people = 100, int references = 4, int queries = 4)
+    public static IdEncoderProbeResult Run(StackedIdEncoder encoder, CharacterWorld world, int people = 100, int references = 4, int queries = 4) =>
+        Run([encoder], world, people, references, queries)[0];
+
+    /// <summary>Several encoders on the same images (rendered once): e.g. a trained one and an untrained one.</summary>
+    public static IReadOnlyList<IdEncoderProbeResult> Run(IReadOnlyList<StackedIdEncoder> encoders, CharacterWorld world, int people = 100, int references = 4, int queries = 4)
     {
         var heldOut = world.Identities(WorldSplit.HeldOut);
         if (people < 2 || people > heldOut.Count) throw new ArgumentOutOfRangeException(nameof(people), people, $"people: expected 2..{heldOut.Count} (the world's held-out people)");
         if (references < 1 || queries < 1) throw new ArgumentOutOfRangeException(nameof(references), "references and queries: expected at least 1 each");
+        using var scope = NewDisposeScope();
+        var refs = heldOut.Take(people).Select(p => CharacterImage.Stack(Enumerable.Range(0, references).Select(i => world.Render(p, i)))).ToList();        // P × (R, 3, H, W)
+        var query = heldOut.Take(people).Select(p => CharacterImage.Stack(Enumerable.Range(references, queries).Select(i => world.Render(p, i)))).ToList(); // P × (Q, 3, H, W)
+        return encoders.Select(e => Measure(e, refs, query, people, references, queries)).ToList();
+    }
+
+    private static IdEncoderProbeResult Measure(StackedIdEncoder encoder, List<Tensor> refs, List<Tensor> query, int people, int references, int queries)
+    {
         var device = encoder.parameters().First().device;
         bool wasTraining = encoder.training;
         encoder.eval();
@@ -28,21 +40,12 @@ public static class IdEncoderProbe
         {
             using var _ = no_grad();
             using var scope = NewDisposeScope();
-            var refMeans = new List<Tensor>();
-            var queryEmbeddings = new List<Tensor>();
-            foreach (int person in heldOut.Take(people))
-            {
-                var refs = CharacterImage.Stack(Enumerable.Range(0, references).Select(i => world.Render(person, i)));                 // (R, 3, H, W)
-                var query = CharacterImage.Stack(Enumerable.Range(references, queries).Select(i => world.Render(person, i)));          // (Q, 3, H, W)
-                refMeans.Add(nn.functional.normalize(encoder.EmbedImages(refs.to(device)), dim: 1).mean([0]));                         // (D)
-                queryEmbeddings.Add(nn.functional.normalize(encoder.EmbedImages(query.to(device)), dim: 1));                          // (Q, D)
-            }
-            var gallery = nn.functional.normalize(stack(refMeans), dim: 1);                                                           // (P, D)
-            var queriesAll = cat(queryEmbeddings.ToArray(), 0);                                                                       // (P·Q, D)
+            var gallery = nn.functional.normalize(stack(refs.Select(r => nn.functional.normalize(encoder.EmbedImages(r.to(device)), dim: 1).mean([0])).ToArray()), dim: 1); // (P, D)
+            var queriesAll = cat(query.Select(q => nn.functional.normalize(encoder.EmbedImages(q.to(device)), dim: 1)).ToArray(), 0);                       // (P·Q, D)
             var cosine = queriesAll.matmul(gallery.T);                                                                                // (P·Q, P)
             var owner = arange(people, device: device).repeat_interleave(queries);                                                    // (P·Q)
             double rank1 = cosine.argmax(1).eq(owner).to(ScalarType.Float32).mean().item<float>();
-            var own = nn.functional.one_hot(owner, people).to(ScalarType.Bool);                                                          // (P·Q, P)
+            var own = nn.functional.one_hot(owner, people).to(ScalarType.Bool);                                                       // (P·Q, P)
             double same = cosine.masked_select(own).mean().item<float>();
             double other = cosine.masked_select(own.logical_not()).mean().item<float>();
             return new IdEncoderProbeResult(people, references, queries, rank1, 1.0 / people, same, other);
