@@ -1,6 +1,6 @@
 using DiffusionLab.Cli;
 using DiffusionLab.Cli.Commands;
-using DiffusionLab.Training;
+using DiffusionLab.Core;
 
 return CommandRunner.Run(args);
 

@@ -4,6 +4,7 @@ using DiffusionLab.Data.World;
 using DiffusionLab.Diffusion;
 using DiffusionLab.Mdt;
 using DiffusionLab.Modules;
+using DiffusionLab.Runs;
 using DiffusionLab.StoryDiffusion;
 using DiffusionLab.Text;
 using DiffusionLab.Training;

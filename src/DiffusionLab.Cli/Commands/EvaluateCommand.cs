@@ -1,7 +1,9 @@
 using System.Text.Json;
+using DiffusionLab.Core;
+using DiffusionLab.Evaluation;
 using DiffusionLab.IO;
 using DiffusionLab.PhotoMaker;
-using DiffusionLab.Training;
+using DiffusionLab.Runs;
 using TorchSharp;
 
 namespace DiffusionLab.Cli.Commands;

@@ -1,5 +1,5 @@
 using DiffusionLab.Modules;
-using DiffusionLab.Training;
+using DiffusionLab.Runs;
 using TorchSharp;
 
 namespace DiffusionLab.Cli.Commands;

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using DiffusionLab.Imaging;
 using DiffusionLab.PhotoMaker;
-using DiffusionLab.Training;
 using static TorchSharp.torch;
 
 namespace DiffusionLab.Cli.Commands;

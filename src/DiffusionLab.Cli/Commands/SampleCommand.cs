@@ -1,6 +1,7 @@
 using DiffusionLab.Imaging;
+using DiffusionLab.Pipelines;
+using DiffusionLab.Runs;
 using DiffusionLab.Text;
-using DiffusionLab.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 

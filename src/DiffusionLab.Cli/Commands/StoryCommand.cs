@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using TorchSharp;
+using DiffusionLab.Runs;
 using DiffusionLab.StoryDiffusion;
-using DiffusionLab.Training;
+using TorchSharp;
 
 namespace DiffusionLab.Cli.Commands;
 

@@ -1,6 +1,6 @@
 using DiffusionLab.Interactive;
 using DiffusionLab.IO;
-using DiffusionLab.Training;
+using DiffusionLab.Studies;
 
 namespace DiffusionLab.Cli.Commands;
 

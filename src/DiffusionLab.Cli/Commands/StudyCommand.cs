@@ -1,9 +1,9 @@
 using System.Diagnostics;
-using TorchSharp;
 using DiffusionLab.Evaluation.World;
-using DiffusionLab.PhotoMaker;
+using DiffusionLab.Runs;
 using DiffusionLab.StoryDiffusion;
-using DiffusionLab.Training;
+using DiffusionLab.Studies;
+using TorchSharp;
 
 namespace DiffusionLab.Cli.Commands;
 

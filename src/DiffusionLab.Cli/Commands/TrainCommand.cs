@@ -1,4 +1,6 @@
+using DiffusionLab.Core;
 using DiffusionLab.PhotoMaker;
+using DiffusionLab.Runs;
 using DiffusionLab.Training;
 
 namespace DiffusionLab.Cli.Commands;

@@ -3,7 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using DiffusionLab.Imaging;
-using DiffusionLab.Training;
+using DiffusionLab.Runs;
 using TorchSharp;
 using static TorchSharp.torch;
 

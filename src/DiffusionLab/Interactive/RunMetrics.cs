@@ -1,4 +1,4 @@
-using DiffusionLab.Training;
+using DiffusionLab.Runs;
 
 namespace DiffusionLab.Interactive;
 

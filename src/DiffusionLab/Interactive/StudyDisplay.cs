@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
-using DiffusionLab.Training;
+using DiffusionLab.Studies;
 
 namespace DiffusionLab.Interactive;
 

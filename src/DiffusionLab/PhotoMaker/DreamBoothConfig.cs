@@ -1,4 +1,5 @@
-using DiffusionLab.Training;
+using DiffusionLab.Core;
+using DiffusionLab.Runs;
 
 namespace DiffusionLab.PhotoMaker;
 

@@ -1,4 +1,5 @@
 using DiffusionLab.Data.World;
+using DiffusionLab.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -1,6 +1,7 @@
 using System.Globalization;
+using DiffusionLab.Core;
 using DiffusionLab.IO;
-using DiffusionLab.Training;
+using DiffusionLab.Runs;
 using static TorchSharp.torch;
 
 namespace DiffusionLab.PhotoMaker;

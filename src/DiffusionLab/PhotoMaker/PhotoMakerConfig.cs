@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using DiffusionLab.Training;
+using DiffusionLab.Core;
+using DiffusionLab.Runs;
 
 namespace DiffusionLab.PhotoMaker;
 

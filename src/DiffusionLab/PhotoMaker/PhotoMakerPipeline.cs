@@ -1,10 +1,11 @@
+using DiffusionLab.Core;
 using DiffusionLab.Data;
 using DiffusionLab.Data.World;
 using DiffusionLab.Diffusion;
 using DiffusionLab.Mdt;
+using DiffusionLab.Runs;
 using DiffusionLab.Sampling;
 using DiffusionLab.Text;
-using DiffusionLab.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,10 +1,12 @@
 using System.Diagnostics;
 using System.Text.Json;
+using DiffusionLab.Core;
 using DiffusionLab.Data;
 using DiffusionLab.Data.World;
 using DiffusionLab.Diffusion;
 using DiffusionLab.Imaging;
 using DiffusionLab.Mdt;
+using DiffusionLab.Runs;
 using DiffusionLab.Text;
 using DiffusionLab.Training;
 using TorchSharp;

@@ -1,7 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using DiffusionLab.Training;
+using DiffusionLab.Core;
+using DiffusionLab.Runs;
 
 namespace DiffusionLab.PhotoMaker;
 

@@ -1,7 +1,7 @@
 using DiffusionLab.Diffusion;
 using DiffusionLab.Mdt;
+using DiffusionLab.Runs;
 using DiffusionLab.Text;
-using DiffusionLab.Training;
 using static TorchSharp.torch;
 
 namespace DiffusionLab.StoryDiffusion;

@@ -1,3 +1,5 @@
+using DiffusionLab.Core;
+using DiffusionLab.Runs;
 using TorchSharp.Modules;
 
 namespace DiffusionLab.Training;

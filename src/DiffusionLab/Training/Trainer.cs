@@ -1,11 +1,15 @@
 using System.Diagnostics;
 using System.Text.Json;
+using DiffusionLab.Core;
 using DiffusionLab.Data;
 using DiffusionLab.Diffusion;
+using DiffusionLab.Evaluation;
 using DiffusionLab.Imaging;
 using DiffusionLab.IO;
 using DiffusionLab.Mdt;
 using DiffusionLab.Modules;
+using DiffusionLab.Pipelines;
+using DiffusionLab.Runs;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,6 +1,7 @@
 using DiffusionLab.Diffusion;
 using DiffusionLab.Mdt;
 using DiffusionLab.Modules;
+using DiffusionLab.Runs;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,3 +1,4 @@
+using DiffusionLab.Runs;
 using DiffusionLab.Tests.Training;
 using DiffusionLab.Training;
 using TorchSharp;

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using DiffusionLab.Runs;
 using DiffusionLab.Tests.Training;
 using DiffusionLab.Training;
 using static TorchSharp.torch;

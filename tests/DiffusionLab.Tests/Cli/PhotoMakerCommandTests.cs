@@ -1,9 +1,9 @@
 using DiffusionLab.Cli;
 using DiffusionLab.Imaging;
 using DiffusionLab.PhotoMaker;
+using DiffusionLab.Runs;
 using DiffusionLab.Tests.PhotoMaker;
 using DiffusionLab.Tests.Training;
-using DiffusionLab.Training;
 
 namespace DiffusionLab.Tests.Cli;
 

@@ -1,5 +1,5 @@
+using DiffusionLab.Studies;
 using DiffusionLab.Tests.Training;
-using DiffusionLab.Training;
 
 namespace DiffusionLab.Tests.Cli;
 

@@ -1,5 +1,6 @@
 using DiffusionLab.IO;
 using DiffusionLab.Mdt;
+using DiffusionLab.Runs;
 using DiffusionLab.Tests.Models;
 using DiffusionLab.Tests.Training;
 using DiffusionLab.Training;

@@ -1,6 +1,6 @@
 using DiffusionLab.Interactive;
+using DiffusionLab.Runs;
 using DiffusionLab.Tests.Training;
-using DiffusionLab.Training;
 using TorchSharp;
 
 namespace DiffusionLab.Tests.Interactive;

@@ -1,6 +1,6 @@
 using DiffusionLab.Mdt;
 using DiffusionLab.Modules;
-using DiffusionLab.Training;
+using DiffusionLab.Runs;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

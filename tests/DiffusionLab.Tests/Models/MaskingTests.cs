@@ -1,5 +1,6 @@
 using DiffusionLab.Mdt;
 using DiffusionLab.Modules;
+using DiffusionLab.Runs;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -70,7 +71,7 @@ public class MaskedPathEquivarianceTests
     [InlineData("mdtv2")]
     public void RatioZeroMaskedPathEqualsTheUnmaskedPath(string model)
     {
-        using var net = (MaskedDiffusionTransformer)DiffusionLab.Training.DenoiserFactory.Create(TinyFixtures.Config(model));
+        using var net = (MaskedDiffusionTransformer)DiffusionLab.Runs.DenoiserFactory.Create(TinyFixtures.Config(model));
         DiffusionLab.IO.StateDictLoader.LoadFile(net, FixtureFiles.PathOf($"{model}-tiny.weights.safetensors"));
         var io = FixtureFiles.Load($"{model}-tiny.io.safetensors");
         var shuffled = RandomMasking.Draw(2, 16, 0.0, CPU, new torch.Generator(9));

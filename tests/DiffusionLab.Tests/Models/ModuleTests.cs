@@ -1,4 +1,5 @@
 using DiffusionLab.Modules;
+using DiffusionLab.Runs;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -110,7 +111,7 @@ public class ModuleTests
     public void InitialisationFollowsTheOfficialScheme()
     {
         var config = new DenoiserConfig { InputSize = 8, HiddenSize = 64, NumHeads = 4, Depth = 4, DecodeLayer = 2, NumClasses = 10 };
-        using var net = DiffusionLab.Training.DenoiserFactory.Create(config);
+        using var net = DiffusionLab.Runs.DenoiserFactory.Create(config);
         var sd = net.state_dict();
         foreach (var key in sd.Keys.Where(k => k.Contains("adaLN_modulation") || k.StartsWith("final_layer.linear")))
             Assert.True(sd[key].eq(0).all().item<bool>(), key);

@@ -1,7 +1,7 @@
 using DiffusionLab.IO;
 using DiffusionLab.Mdt;
+using DiffusionLab.Runs;
 using DiffusionLab.Sampling;
-using DiffusionLab.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 

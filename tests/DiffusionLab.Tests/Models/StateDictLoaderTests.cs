@@ -1,6 +1,6 @@
 using DiffusionLab.IO;
 using DiffusionLab.Modules;
-using DiffusionLab.Training;
+using DiffusionLab.Runs;
 using TorchSharp;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;

@@ -1,5 +1,6 @@
 using DiffusionLab.Mdt;
 using DiffusionLab.Modules;
+using DiffusionLab.Runs;
 using DiffusionLab.Text;
 using DiffusionLab.Training;
 using TorchSharp;

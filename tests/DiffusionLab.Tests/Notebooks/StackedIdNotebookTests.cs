@@ -1,7 +1,7 @@
 using DiffusionLab.PhotoMaker;
+using DiffusionLab.Runs;
 using DiffusionLab.Tests.PhotoMaker;
 using DiffusionLab.Tests.Training;
-using DiffusionLab.Training;
 
 namespace DiffusionLab.Tests.Notebooks;
 

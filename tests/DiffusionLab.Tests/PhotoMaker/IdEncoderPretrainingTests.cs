@@ -1,6 +1,7 @@
 using DiffusionLab.Data.World;
 using DiffusionLab.IO;
 using DiffusionLab.PhotoMaker;
+using DiffusionLab.Runs;
 using DiffusionLab.Tests.Cli;
 using DiffusionLab.Tests.Training;
 using DiffusionLab.Training;

@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
+using DiffusionLab.Core;
 using DiffusionLab.PhotoMaker;
+using DiffusionLab.Runs;
 using DiffusionLab.Tests.Training;
 using DiffusionLab.Training;
 using TorchSharp;

@@ -1,8 +1,8 @@
+using DiffusionLab.Core;
 using DiffusionLab.Data.World;
 using DiffusionLab.PhotoMaker;
 using DiffusionLab.Tests.Notebooks;
 using DiffusionLab.Tests.Training;
-using DiffusionLab.Training;
 
 namespace DiffusionLab.Tests.PhotoMaker;
 

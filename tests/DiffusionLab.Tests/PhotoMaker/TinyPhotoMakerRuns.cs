@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using DiffusionLab.PhotoMaker;
+using DiffusionLab.Runs;
 using DiffusionLab.Tests.Training;
 using DiffusionLab.Training;
 using static TorchSharp.torch;

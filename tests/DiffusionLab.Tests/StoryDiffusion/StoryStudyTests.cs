@@ -1,4 +1,5 @@
 using DiffusionLab.StoryDiffusion;
+using DiffusionLab.Studies;
 using DiffusionLab.Tests.Notebooks;
 using DiffusionLab.Tests.Training;
 using DiffusionLab.Text;

@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
+using DiffusionLab.Core;
 using DiffusionLab.Data.World;
+using DiffusionLab.Runs;
 using DiffusionLab.Tests.Notebooks;
 using DiffusionLab.Text;
 using DiffusionLab.Training;

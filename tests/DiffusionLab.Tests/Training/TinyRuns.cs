@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using DiffusionLab.Runs;
 using DiffusionLab.Training;
 
 namespace DiffusionLab.Tests.Training;

@@ -1,8 +1,10 @@
+using DiffusionLab.Core;
 using DiffusionLab.Data;
 using DiffusionLab.Diffusion;
 using DiffusionLab.IO;
 using DiffusionLab.Mdt;
 using DiffusionLab.Modules;
+using DiffusionLab.Runs;
 using DiffusionLab.Training;
 using TorchSharp;
 using static TorchSharp.torch;

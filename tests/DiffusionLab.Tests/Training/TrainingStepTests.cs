@@ -1,3 +1,4 @@
+using DiffusionLab.Core;
 using DiffusionLab.Training;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,4 +1,5 @@
 using DiffusionLab.Data.World;
+using DiffusionLab.Evaluation;
 using DiffusionLab.Evaluation.World;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,0 +1,59 @@
+using DiffusionLab.Core;
+using DiffusionLab.Evaluation.World;
+using DiffusionLab.Modules;
+using DiffusionLab.Pipelines;
+using DiffusionLab.Runs;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DiffusionLab.Evaluation;
+
+/// <summary>
+/// Scores a run's model with its dataset's judges: MNIST-10k runs generate Evaluation.NumSamples class-balanced
+/// images for the MNIST evaluator (FD to the test split, class accuracy); CharacterWorld text-to-image runs are
+/// scored by <see cref="CharacterWorldRunEvaluation"/>. Other datasets have no judges.
+/// </summary>
+public static class RunEvaluation
+{
+    /// <summary>Whether a run of this config can be evaluated (MNIST-10k and CharacterWorld have judges).</summary>
+    public static bool Applies(TrainConfig config) => config.Data.Dataset is "mnist10k" or "characterworld";
+
+    /// <summary>The judges of a run's dataset, to load once and pass to every <see cref="Evaluate"/> (they cache their reference statistics).</summary>
+    public static IDisposable LoadJudges(TrainConfig config, Device device) => config.Data.Dataset switch
+    {
+        "mnist10k" => MnistEvaluator.LoadDefault(),
+        // The FD reference: the run's own world (its held-out people) at the run's image size.
+        "characterworld" => CharacterWorldEvaluator.LoadDefault(device,
+            new CharacterWorldEvaluatorConfig { World = DatasetLoader.WorldConfig(config.Data, config.Model.InputSize) }),
+        _ => throw new ConfigException($"dataset '{config.Data.Dataset}': no judges (FD is defined for mnist10k and characterworld runs)"),
+    };
+
+    /// <summary>Scores the model; pass judges from <see cref="LoadJudges"/> to reuse them across evaluations, or null to load them.</summary>
+    public static IReadOnlyDictionary<string, double>? Evaluate(Denoiser model, TrainConfig config, Device device, long seed, IDisposable? judges = null)
+    {
+        if (!Applies(config)) return null;
+        using var owned = judges is null ? LoadJudges(config, device) : null;
+        judges ??= owned!;
+        if (judges is CharacterWorldEvaluator world) return CharacterWorldRunEvaluation.Evaluate(model, config, device, seed, world);
+        var evaluator = judges as MnistEvaluator ?? throw new ArgumentException($"judges {judges.GetType().Name}: expected the MNIST evaluator for dataset '{config.Data.Dataset}'");
+        var e = config.Evaluation;
+        var batches = new List<Tensor>();
+        var labels = new List<Tensor>();
+        for (int start = 0; start < e.NumSamples; start += e.BatchSize)
+        {
+            int n = Math.Min(e.BatchSize, e.NumSamples - start);
+            using var scope = torch.NewDisposeScope();
+            var y = torch.arange(start, start + n, dtype: ScalarType.Int64) % config.Model.NumClasses;
+            var images = DenoiserSampling.Generate(model, config, y, seed + start, device);
+            batches.Add(images.cpu().MoveToOuterDisposeScope());
+            labels.Add(y.MoveToOuterDisposeScope());
+        }
+        using var all = torch.cat(batches);
+        using var allLabels = torch.cat(labels);
+        var result = evaluator.Evaluate(all, allLabels);
+        foreach (var t in batches.Concat(labels)) t.Dispose();
+        var row = new Dictionary<string, double> { ["fd"] = result.FrechetDistance, ["eval_samples"] = result.NumSamples };
+        if (result.ClassAccuracy is { } acc) row["class_accuracy"] = acc;
+        return row;
+    }
+}

@@ -1,0 +1,126 @@
+using System.Globalization;
+using System.Text;
+using DiffusionLab.IO;
+using DiffusionLab.Runs;
+
+namespace DiffusionLab.Studies;
+
+/// <summary>Where a study's numbers came from: written into its README.</summary>
+public sealed record StudyProvenance(string Command, string GitRevision, string Device, DateTime DateUtc, double WallSeconds);
+
+/// <summary>
+/// Writes a study's evidence into <c>results/&lt;study&gt;/</c>: metrics.csv, FD curves against steps
+/// and wall-clock (PNG), a sample grid per run, and README.md with the tables, the speed-up to the
+/// baseline's final FD, provenance, and a reading of what reproduced the paper's claims.
+/// </summary>
+public static class StudyReport
+{
+    public static void Write(StudySpec spec, string scale, StudyResults results, IReadOnlyList<(string Run, long Seed, string Folder)> folders, string outDirectory, StudyProvenance provenance)
+    {
+        Directory.CreateDirectory(outDirectory);
+        AtomicFile.WriteAllText(Path.Combine(outDirectory, "metrics.csv"), results.ToCsv());
+        AtomicFile.WriteAllBytes(Path.Combine(outDirectory, "curves.png"), StudyFigures.FdCurvesPng(spec, results, wallClock: false));
+        AtomicFile.WriteAllBytes(Path.Combine(outDirectory, "curves-wallclock.png"), StudyFigures.FdCurvesPng(spec, results, wallClock: true));
+
+        string samples = Path.Combine(outDirectory, "samples");
+        Directory.CreateDirectory(samples);
+        foreach (var (run, seed, folder) in folders.Where(f => f.Seed == spec.Seeds[0]))
+        {
+            string dir = new RunFolder(folder).SamplesDirectory;
+            var last = Directory.Exists(dir) ? Directory.GetFiles(dir, "step-*.png").Order(StringComparer.Ordinal).LastOrDefault() : null;
+            if (last is null) continue;
+            File.Copy(last, Path.Combine(samples, $"{run}.png"), overwrite: true);
+            // Text-to-image grids: the prompt of each row.
+            if (File.Exists(Path.ChangeExtension(last, ".txt"))) File.Copy(Path.ChangeExtension(last, ".txt"), Path.Combine(samples, $"{run}.txt"), overwrite: true);
+        }
+        AtomicFile.WriteAllText(Path.Combine(outDirectory, "README.md"), Readme(spec, scale, results, provenance));
+    }
+
+    /// <summary>A run past the target at its first evaluation got there in at most that many steps (seconds).</summary>
+    private static string AtMost(StudySummaryRow row) => row.ReachedAtFirstEvaluation ? "≤ " : "";
+
+    private static string F(double v, string format = "F2") => v.ToString(format, CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// What the numbers above do not say on their own, read off the same results: a baseline whose FD got worse
+    /// before the end (so its final FD is an easy target), and runs whose samples are not yet the classes they
+    /// were asked for (so FD compares unstructured samples).
+    /// </summary>
+    public static IReadOnlyList<string> Caveats(StudySpec spec, StudyResults results, StudySummary summary)
+    {
+        var notes = new List<string>();
+        var curve = results.MeanFdCurve(spec.Baseline);
+        if (curve.Count > 1 && summary.Target is { } target)
+        {
+            var best = curve.MinBy(c => c.Fd);
+            if (best.Fd < 0.95 * target)
+                notes.Add($"{summary.BaselineLabel}'s mean FD was lowest at step {best.Step} ({F(best.Fd)}) and rose to {F(target)} by the end, so the target is its final value, which the others may pass early: read the speed-ups together with the curves.");
+        }
+        var accuracies = summary.Rows.Where(r => r.ClassAccuracy is not null).Select(r => (r.Label, Accuracy: r.ClassAccuracy!.Value)).ToList();
+        if (accuracies.Count > 0 && accuracies.All(a => a.Accuracy < 0.2))
+            notes.Add($"No run draws its asked-for classes yet: every final class accuracy is near chance ({string.Join(", ", accuracies.Select(a => $"{a.Label} {F(a.Accuracy, "F3")}"))}; chance is 0.1 for 10 classes). FD then compares samples that are not yet digits, and the speed-ups rank early progress, not convergence.");
+        else if (accuracies.Count > 0 && accuracies.Any(a => a.Accuracy < 0.2))
+            notes.Add($"Some runs draw their asked-for classes and some do not: {string.Join(", ", accuracies.Select(a => $"{a.Label} {F(a.Accuracy, "F3")}"))} (chance 0.1).");
+        return notes;
+    }
+
+    public static string Readme(StudySpec spec, string scale, StudyResults results, StudyProvenance p)
+    {
+        var summary = StudySummary.Of(spec, results);
+        var sb = new StringBuilder();
+        sb.AppendLine($"# {spec.Name}").AppendLine().AppendLine(spec.Description).AppendLine();
+        sb.AppendLine($"- command: `{p.Command}`");
+        sb.AppendLine($"- scale: {scale}; seeds: {string.Join(", ", spec.Seeds)}");
+        sb.AppendLine($"- git revision: {p.GitRevision}");
+        sb.AppendLine($"- device: {p.Device}");
+        sb.AppendLine($"- date: {p.DateUtc:yyyy-MM-dd HH:mm} UTC; wall time of this command: {F(p.WallSeconds / 60, "F1")} min (finished runs it skipped are not counted)");
+        sb.AppendLine().AppendLine("Every number below is computed from `metrics.csv` by `difflab study run` (StudyReport); `curves.png` and `curves-wallclock.png` plot the mean FD over seeds (interactive: `curves.html`).").AppendLine();
+
+        sb.AppendLine("## Final FD and class accuracy").AppendLine();
+        sb.AppendLine("| run | config | final step | FD per seed | mean FD | class accuracy |").AppendLine("|---|---|---|---|---|---|");
+        foreach (var row in summary.Rows)
+        {
+            var run = row.Run;
+            if (row.FinalStep is null) { sb.AppendLine($"| {row.Label} | `{run.Config}` | – | not evaluated | – | – |"); continue; }
+            sb.AppendLine($"| {row.Label} | `{run.Config}`{(run.Set.Length > 0 ? " " + string.Join(" ", run.Set.Select(s => $"`{s}`")) : "")} | {row.FinalStep} | {string.Join(" / ", row.FinalFds.Select(f => F(f)))} | {F(row.MeanFinalFd!.Value)} | {(row.ClassAccuracy is { } a ? F(a, "F3") : "–")} |");
+        }
+
+        var extras = results.ExtraMetrics;
+        if (extras.Count > 0)
+        {
+            sb.AppendLine().AppendLine("## Final evaluation: every metric").AppendLine();
+            sb.AppendLine("Mean over seeds at the last evaluation; the metrics are defined where the run's evaluator is (see the study's README in experiments/).").AppendLine();
+            sb.AppendLine("| run | " + string.Join(" | ", extras) + " |").AppendLine("|---|" + string.Concat(extras.Select(_ => "---|")));
+            foreach (var row in summary.Rows)
+            {
+                var final = results.FinalExtras(row.Run.Name);
+                sb.AppendLine($"| {row.Label} | " + string.Join(" | ", extras.Select(e => final.TryGetValue(e, out var v) ? F(v, "F3") : "–")) + " |");
+            }
+        }
+
+        if (spec.Runs.Length == 1) return sb.ToString();
+        sb.AppendLine().AppendLine($"## Speed-up: training to {summary.BaselineLabel}'s final FD").AppendLine();
+        if (summary.Target is not { } target) { sb.AppendLine("The baseline has no evaluation yet."); return sb.ToString(); }
+        sb.AppendLine($"Target: the baseline's final mean FD, {F(target)}. Steps and seconds are linearly interpolated between evaluations of the mean curve; the speed-up is the baseline's steps (seconds) divided by the run's; \"≤\" and \"≥\" mark a run already past the target at its first evaluation, whose speed-up the evaluation interval bounds.").AppendLine();
+        sb.AppendLine("| run | steps to target | speed-up (steps) | seconds to target | speed-up (wall-clock) |").AppendLine("|---|---|---|---|---|");
+        foreach (var row in summary.Rows)
+            sb.AppendLine(row.ToTarget is { } r
+                ? $"| {row.Label} | {AtMost(row)}{F(r.Steps, "F0")} | {row.Bound}{F(row.StepSpeedup!.Value)}× | {AtMost(row)}{F(r.WallSeconds, "F0")} | {(row.WallClockSpeedup is { } w ? row.Bound + F(w) + "×" : "–")} |"
+                : $"| {row.Label} | not reached in {row.FinalStep} steps | < 1× | – | – |");
+
+        sb.AppendLine().AppendLine("## Reading").AppendLine();
+        foreach (var row in summary.Rows.Where(r => r.Run.Name != spec.Baseline))
+        {
+            string measured = row.StepSpeedup is not { } v ? $"did not reach {summary.BaselineLabel}'s final FD"
+                : row.ReachedAtFirstEvaluation ? $"at least {F(v)}× fewer steps than {summary.BaselineLabel} to its final FD (already past it at its first evaluation, step {row.ToTarget!.Value.Steps:F0})"
+                : $"{F(v)}× fewer steps than {summary.BaselineLabel} to its final FD";
+            if (row.Run.ClaimedSpeedup is { } claim)
+                sb.AppendLine($"- **{row.Label}**: {measured}; final mean FD {F(row.MeanFinalFd ?? double.NaN)} against {F(target)}; the paper claims about {F(claim, "G3")}×{(row.Run.Claim is null ? "" : $" ({row.Run.Claim})")}: {summary.Verdict(row)}.");
+            else
+                sb.AppendLine($"- **{row.Label}**: {measured}; final mean FD {F(row.MeanFinalFd ?? double.NaN)} against {F(target)}{(row.Run.Claim is null ? "" : $"; paper: {row.Run.Claim}")}.");
+        }
+        foreach (var caveat in Caveats(spec, results, summary)) sb.AppendLine($"- {caveat}");
+        sb.AppendLine().AppendLine($"Seeds: {spec.Seeds.Length}. With few seeds and a small scale, differences of a few FD points are within seed-to-seed spread: compare them with the per-seed columns above.");
+        return sb.ToString();
+    }
+}

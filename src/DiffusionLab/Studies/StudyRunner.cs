@@ -1,0 +1,49 @@
+using DiffusionLab.Runs;
+using DiffusionLab.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DiffusionLab.Studies;
+
+/// <summary>
+/// Trains every run × seed of a study into <c>runsRoot/&lt;study&gt;/&lt;scale&gt;/&lt;run&gt;-seed&lt;s&gt;</c>.
+/// Finished runs (evaluated at their last step) are skipped and interrupted ones resume, so the
+/// command can be repeated until everything is done.
+/// </summary>
+public sealed class StudyRunner(StudySpec spec, string scale, Device device, string runsRoot, TextWriter log)
+{
+    public string Folder(StudyRun run, long seed) => Path.Combine(runsRoot, spec.Name, scale, $"{run.Name}-seed{seed}");
+
+    /// <summary>Every (run, seed, folder) of the study, in order.</summary>
+    public IReadOnlyList<(string Run, long Seed, string Folder)> Plan() =>
+        spec.Runs.SelectMany(r => spec.Seeds.Select(s => (r.Name, s, Folder(r, s)))).ToList();
+
+    public IReadOnlyList<(string Run, long Seed, string Folder)> RunAll(CancellationToken cancellation = default)
+    {
+        int index = 0, total = spec.Runs.Length * spec.Seeds.Length;
+        foreach (var run in spec.Runs)
+        foreach (long seed in spec.Seeds)
+        {
+            index++;
+            cancellation.ThrowIfCancellationRequested();
+            var config = spec.Config(run, seed, scale);
+            string folder = Folder(run, seed);
+            if (IsFinished(folder, config))
+            {
+                log.WriteLine($"[{index}/{total}] {run.Name} seed {seed}: finished, skipped ({folder})");
+                continue;
+            }
+            log.WriteLine($"[{index}/{total}] {run.Name} seed {seed}: training {config.ModelPreset} for {config.Training.Steps} steps -> {folder}");
+            var progress = new TrainingProgress(log, ReferenceEquals(log, Console.Out) && !Console.IsOutputRedirected, config.Training.Steps, 0, config.Training.LogEvery);
+            using var trainer = new Trainer(config, folder, device, progress);
+            trainer.Train(cancellation: cancellation);
+            cancellation.ThrowIfCancellationRequested();
+            // A run stopped between its last step and its final evaluation resumes here with nothing to train.
+            if (!IsFinished(folder, config) && trainer.Step == config.Training.Steps) trainer.Evaluate();
+        }
+        return Plan();
+    }
+
+    public static bool IsFinished(string folder, TrainConfig config) =>
+        new MetricsLog(new RunFolder(folder).MetricsFile).ReadAll().Any(r => r.ContainsKey("fd") && (long)r["step"] == config.Training.Steps);
+}
