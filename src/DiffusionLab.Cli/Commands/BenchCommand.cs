@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using DiffusionLab.Data;
 using DiffusionLab.Data.World;
 using DiffusionLab.Diffusion;
 using DiffusionLab.Mdt;
@@ -155,20 +156,21 @@ public static class BenchCommand
     private static Measurement BenchTrain(DenoiserConfig config, int batch, int steps, int warmup, Device device, string precision)
     {
         using var probe = new DeviceMemoryProbe(device.type == DeviceType.CUDA);
-        using var step = new TrainingStep(PaperRecipe(config, precision), device, seed: 0);
+        var recipe = PaperRecipe(config, precision);
+        recipe = recipe with { Training = recipe.Training with { BatchSize = batch, Steps = warmup + steps, LogEvery = warmup + steps } };
+        // One batch of data: every step trains on the same images in a new order, so data loading stays out of the measure.
+        using var data = new TensorTrainingSet(torch.randn(batch, config.InChannels, config.InputSize, config.InputSize), RandomConditions(config, batch, includeNull: false));
         using var generator = new Generator(0, torch.CPU);
-        var x0 = torch.randn(batch, config.InChannels, config.InputSize, config.InputSize).to(device);
-        var labels = RandomConditions(config, batch, includeNull: false).to(device);
-        step.Train();
-
-        void OneStep()
-        {
-            using var scope = torch.NewDisposeScope();
-            step.Run(x0, labels, generator);
-        }
-
-        double seconds = Time(OneStep, steps, warmup, device);
-        long parameters = step.Model.parameters().Sum(p => p.numel());
+        using var objective = new DenoiserObjective(recipe, data, device, generator);
+        using var trainer = new Trainer(objective, DenoiserObjective.Options(recipe), generator, run: null,
+            new TrainingProgress(TextWriter.Null, interactive: false, recipe.Training.Steps, 0, recipe.Training.LogEvery));
+        trainer.Train(stopAfter: warmup);
+        Synchronize(device);
+        var clock = Stopwatch.StartNew();
+        trainer.Train(stopAfter: steps);
+        Synchronize(device);
+        double seconds = clock.Elapsed.TotalSeconds;
+        long parameters = objective.Model.parameters().Sum(p => p.numel());
         return new Measurement(parameters, steps / seconds, steps * batch / seconds, probe.PeakBytes, probe.Source);
     }
 

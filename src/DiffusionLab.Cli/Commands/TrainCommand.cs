@@ -36,7 +36,7 @@ public static class TrainCommand
 
         stdout.WriteLine($"training {config.ModelPreset} on {config.Data.Dataset} for {config.Training.Steps} steps on {device.type} -> {Path.GetFullPath(output)}");
         var progress = new TrainingProgress(stdout, Interactive(stdout), config.Training.Steps, 0, config.Training.LogEvery);
-        using var trainer = new Trainer(config, output, device, progress);
+        using var trainer = new DenoiserTraining(config, output, device, progress);
         if (TrainStoppable(token => trainer.Train(cancellation: token), stop)) return Stopped(stdout, trainer.Step);
         stdout.WriteLine($"done: {trainer.Run.Path} (step {trainer.Step}; metrics.jsonl, samples/, checkpoints/, loss.png)");
         return 0;

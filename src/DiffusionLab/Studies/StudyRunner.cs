@@ -35,7 +35,7 @@ public sealed class StudyRunner(StudySpec spec, string scale, Device device, str
             }
             log.WriteLine($"[{index}/{total}] {run.Name} seed {seed}: training {config.ModelPreset} for {config.Training.Steps} steps -> {folder}");
             var progress = new TrainingProgress(log, ReferenceEquals(log, Console.Out) && !Console.IsOutputRedirected, config.Training.Steps, 0, config.Training.LogEvery);
-            using var trainer = new Trainer(config, folder, device, progress);
+            using var trainer = new DenoiserTraining(config, folder, device, progress);
             trainer.Train(cancellation: cancellation);
             cancellation.ThrowIfCancellationRequested();
             // A run stopped between its last step and its final evaluation resumes here with nothing to train.

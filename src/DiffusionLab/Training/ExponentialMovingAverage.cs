@@ -16,12 +16,9 @@ public sealed class ExponentialMovingAverage
     private readonly List<(Tensor Ema, Tensor Source)> _buffers;
 
     public ExponentialMovingAverage(nn.Module source, nn.Module shadow, double decay, bool warmup = false)
+        : this(Pairs(source, shadow), decay, warmup)
     {
         Shadow = shadow;
-        Decay = decay;
-        Warmup = warmup;
-        var src = source.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter);
-        _parameters = shadow.named_parameters().Select(p => ((Tensor)p.parameter, src[p.name])).ToList();
         var srcBuffers = source.named_buffers().ToDictionary(b => b.name, b => b.buffer);
         _buffers = shadow.named_buffers().Select(b => (b.buffer, srcBuffers[b.name])).ToList();
         foreach (var p in shadow.parameters()) p.requires_grad = false;
@@ -29,8 +26,27 @@ public sealed class ExponentialMovingAverage
         CopyFromSource();
     }
 
-    /// <summary>The averaged model (eval mode, no gradients).</summary>
-    public nn.Module Shadow { get; }
+    /// <summary>An average of <paramref name="parameters"/>' sources held in the paired tensors (copied from the sources now).</summary>
+    public ExponentialMovingAverage(IReadOnlyList<(Tensor Ema, Tensor Source)> parameters, double decay, bool warmup = false)
+    {
+        Decay = decay;
+        Warmup = warmup;
+        _parameters = [.. parameters];
+        _buffers = [];
+        CopyFromSource();
+    }
+
+    private static List<(Tensor, Tensor)> Pairs(nn.Module source, nn.Module shadow)
+    {
+        var src = source.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter);
+        return shadow.named_parameters().Where(p => src[p.name].requires_grad).Select(p => ((Tensor)p.parameter, src[p.name])).ToList();
+    }
+
+    /// <summary>The averaged model (eval mode, no gradients), when the average lives in a module's copy.</summary>
+    public nn.Module? Shadow { get; }
+
+    /// <summary>(average, trained tensor) pairs.</summary>
+    public IReadOnlyList<(Tensor Ema, Tensor Source)> Parameters => _parameters;
 
     public double Decay { get; }
 

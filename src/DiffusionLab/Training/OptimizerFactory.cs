@@ -7,14 +7,18 @@ namespace DiffusionLab.Training;
 /// <summary>Builds the optimizer an <see cref="OptimizerSection"/> names.</summary>
 public static class OptimizerFactory
 {
-    public static ParameterOptimizer Create(OptimizerSection o, IEnumerable<(string, Parameter)> parameters) => o.Name switch
+    public static ParameterOptimizer Create(OptimizerSection o, IEnumerable<(string, Parameter)> parameters) =>
+        Create(o, parameters, o.LearningRate, o.WeightDecay);
+
+    /// <summary>The section's optimizer kind, betas and eps with a parameter group's own rate and weight decay.</summary>
+    public static ParameterOptimizer Create(OptimizerSection o, IEnumerable<(string, Parameter)> parameters, double learningRate, double weightDecay) => o.Name switch
     {
         "adamw" => o.Betas is { } b
-            ? new AdamW(parameters, o.LearningRate, b[0], b[1], o.Eps, o.WeightDecay)
-            : new AdamW(parameters, o.LearningRate, eps: o.Eps, weightDecay: o.WeightDecay),
+            ? new AdamW(parameters, learningRate, b[0], b[1], o.Eps, weightDecay)
+            : new AdamW(parameters, learningRate, eps: o.Eps, weightDecay: weightDecay),
         "adan" => o.Betas is { } b
-            ? new Adan(parameters, o.LearningRate, b[0], b[1], b[2], o.Eps, o.WeightDecay)
-            : new Adan(parameters, o.LearningRate, eps: o.Eps, weightDecay: o.WeightDecay),
+            ? new Adan(parameters, learningRate, b[0], b[1], b[2], o.Eps, weightDecay)
+            : new Adan(parameters, learningRate, eps: o.Eps, weightDecay: weightDecay),
         _ => throw new ConfigException($"key 'Optimizer.Name': '{o.Name}', expected \"adan\" or \"adamw\""),
     };
 }

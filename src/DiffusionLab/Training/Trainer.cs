@@ -1,230 +1,272 @@
 using System.Diagnostics;
-using System.Text.Json;
 using DiffusionLab.Core;
-using DiffusionLab.Data;
-using DiffusionLab.Diffusion;
-using DiffusionLab.Evaluation;
-using DiffusionLab.Imaging;
 using DiffusionLab.IO;
-using DiffusionLab.Mdt;
-using DiffusionLab.Modules;
-using DiffusionLab.Pipelines;
 using DiffusionLab.Runs;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace DiffusionLab.Training;
 
 /// <summary>
-/// Trains a DiT / MDT / MDTv2 on a labelled image set into a <see cref="RunFolder"/>: resolved config,
-/// metrics.jsonl, periodic sample grids, evaluations and checkpoints. A run folder that already has a
-/// checkpoint is resumed from it and continues exactly as the uninterrupted run would have.
+/// THE training loop: every trained thing of the library (denoisers, PhotoMaker, DreamBooth, encoder pre-training,
+/// the judges) is an <see cref="ITrainingObjective"/> over <see cref="ParameterGroup"/>s run by this one loop, which
+/// owns the rest once: our optimizers per group, the learning-rate schedule, gradient clipping, bf16 compute with
+/// fp32 master weights, EMA, dispose scopes, logging (read back from the device only on log steps), divergence
+/// detection, hooks, Ctrl-C, and in a <see cref="RunFolder"/> metrics.jsonl, atomic checkpoints and exact resume.
+/// Without a run folder it trains in memory and keeps its logged rows in <see cref="Rows"/>.
 /// </summary>
 public sealed class Trainer : IDisposable
 {
-    private readonly TrainConfig _config;
-    private readonly RunFolder _run;
-    private readonly Device _device;
-    private readonly TrainingProgress _progress;
-    private readonly TrainingStep _machinery;
+    private readonly ITrainingObjective _objective;
+    private readonly TrainerOptions _options;
     private readonly Generator _generator;
-    private readonly TrainingData _data;
-    private readonly BatchSampler _batches;
-    private readonly MetricsLog _metrics;
-    private IDisposable? _judges; // loaded at the first evaluation, then reused
+    private readonly RunFolder? _run;
+    private readonly MetricsLog? _metrics;
+    private readonly TrainingProgress _progress;
+    private readonly List<(ParameterGroup Group, ParameterOptimizer Optimizer)> _optimizers;
+    private readonly List<Tensor> _trained;
+    private readonly ExponentialMovingAverage? _ema;
+    private readonly List<Dictionary<string, double>> _rows = [];
+    private readonly List<TrainingHook> _hooks = [];
     private long _step;
     private double _wallSeconds;
 
-    public Trainer(TrainConfig config, string runDirectory, Device device, TrainingProgress? progress = null)
+    /// <param name="objective">What a step computes, over which weights (owned by the caller).</param>
+    /// <param name="generator">The run's generator: every draw of the objective, saved and restored with checkpoints (owned by the caller).</param>
+    /// <param name="options">Length, cadence, optimizer, schedule, EMA and what checkpoints record.</param>
+    /// <param name="run">The run folder to log and checkpoint into and resume from; null trains in memory.</param>
+    /// <param name="progress">Where progress goes (null: the console).</param>
+    public Trainer(ITrainingObjective objective, TrainerOptions options, Generator generator, RunFolder? run = null, TrainingProgress? progress = null)
     {
-        _config = config;
-        _run = new RunFolder(runDirectory);
-        _device = device;
-        _metrics = new MetricsLog(_run.MetricsFile);
-        _progress = progress ?? TrainingProgress.ForConsole(config.Training.Steps, 0, config.Training.LogEvery);
-        if (config.Training.Precision == "bf16" && device.type != DeviceType.CUDA)
-            throw new ConfigException("key 'Training.Precision': bf16 is for CUDA devices (on this CPU bf16 training measured 14x slower than fp32); use fp32 or --device cuda");
-        // Bad data fails before anything is written to the run folder.
-        _data = DatasetLoader.Load(config.Data, config.Model);
-        PrepareRunFolder();
-        _machinery = new TrainingStep(config, device, config.Training.Seed);
-        _generator = new Generator((ulong)config.Training.Seed + 1, torch.CPU);
-        _batches = new BatchSampler(_data.Set, config.Training.BatchSize, _generator);
-
-        if (TrainingCheckpoint.Latest(_run.Path) is { } latest) Restore(latest);
+        if (options.Steps < 0) throw new ConfigException($"training steps: {options.Steps}, expected >= 0");
+        if (options.LogEvery < 1) throw new ConfigException($"log interval: {options.LogEvery}, expected >= 1");
+        _objective = objective;
+        _options = options;
+        _generator = generator;
+        _run = run;
+        _progress = progress ?? TrainingProgress.ForConsole(options.Steps, 0, options.LogEvery);
+        var groups = objective.ParameterGroups;
+        if (groups.Select(g => g.Name).Distinct().Count() != groups.Count) throw new ArgumentException("parameter groups: names must differ");
+        _optimizers = groups.Select(g => (g, OptimizerFactory.Create(options.Optimizer, g.Parameters, g.LearningRate, g.WeightDecay))).ToList();
+        _trained = groups.SelectMany(g => g.Parameters).Where(p => p.Parameter.requires_grad).Select(p => (Tensor)p.Parameter).ToList();
+        if (options.EmaDecay is { } decay)
+        {
+            if (objective.EmaShadow is { } shadow)
+            {
+                var source = new Dictionary<string, Tensor>();
+                foreach (var g in groups) foreach (var (name, p) in g.Parameters) source[name] = p;
+                var pairs = shadow.named_parameters().Where(p => source.ContainsKey(p.name)).Select(p => ((Tensor)p.parameter, source[p.name])).ToList();
+                _ema = new ExponentialMovingAverage(pairs, decay, options.EmaWarmup);
+            }
+            else
+            {
+                var pairs = groups.SelectMany(g => g.Parameters).Select(p => (p.Parameter.detach().clone().DetachFromDisposeScope(), (Tensor)p.Parameter)).ToList();
+                _ema = new ExponentialMovingAverage(pairs, decay, options.EmaWarmup);
+            }
+        }
+        if (run is not null)
+        {
+            Directory.CreateDirectory(run.Path);
+            _metrics = new MetricsLog(run.MetricsFile);
+            if (TrainingCheckpoint.Latest(run.Path) is { } latest) Restore(latest);
+        }
     }
 
-    public Denoiser Model => _machinery.Model;
-    public Denoiser EmaModel => (Denoiser)_machinery.Ema.Shadow;
     public long Step => _step;
-    public RunFolder Run => _run;
 
-    /// <summary>Trains up to Training.Steps (or <paramref name="stopAfter"/> steps, for tests and notebooks).</summary>
+    /// <summary>Seconds spent in training steps (hooks excluded), across resumes.</summary>
+    public double WallSeconds => _wallSeconds;
+
+    public long OptimizerSteps => _optimizers.Count > 0 ? _optimizers[0].Optimizer.StepCount : 0;
+
+    public RunFolder? Run => _run;
+
+    /// <summary>The logged rows of this process (in memory; a run folder also has them in metrics.jsonl).</summary>
+    public IReadOnlyList<IReadOnlyDictionary<string, double>> Rows => _rows;
+
+    /// <summary>Runs <paramref name="hook"/> between steps when it is due (in the order added, before the checkpoint of that step).</summary>
+    public void AddHook(TrainingHook hook) => _hooks.Add(hook);
+
+    /// <summary>Appends a row (e.g. an evaluation) to the run's log at the current step.</summary>
+    public void Log(IReadOnlyDictionary<string, double> values)
+    {
+        var row = new Dictionary<string, double> { ["step"] = _step, ["wall_seconds"] = Math.Round(_wallSeconds, 3) };
+        foreach (var (k, v) in values) row[k] = v;
+        _rows.Add(row);
+        _metrics?.Append(row);
+    }
+
+    public TrainingProgress Progress => _progress;
+
+    /// <summary>Trains up to <see cref="TrainerOptions.Steps"/> (or <paramref name="stopAfter"/> more steps); a cancelled run checkpoints where it stopped.</summary>
     public void Train(long? stopAfter = null, CancellationToken cancellation = default)
     {
-        var t = _config.Training;
-        long end = Math.Min(t.Steps, stopAfter is { } s ? _step + s : t.Steps);
-        var sums = new Dictionary<string, double>();
+        long end = Math.Min(_options.Steps, stopAfter is { } s ? _step + s : _options.Steps);
+        var sums = new Dictionary<string, Tensor>();
         int counted = 0;
         var clock = new Stopwatch();
         _progress.StartAt(_step);
-        _machinery.Train();
-        while (_step < end && !cancellation.IsCancellationRequested)
+        _objective.SetTraining(true);
+        try
         {
-            clock.Restart();
-            using (var scope = torch.NewDisposeScope())
+            while (_step < end && !cancellation.IsCancellationRequested)
             {
-                var (x, y) = _batches.Next(_device);
-                var (logged, gradNorm) = _machinery.Run(x, y, _generator);
-                foreach (var (k, v) in logged) sums[k] = sums.GetValueOrDefault(k) + v.item<float>();
-                if (!double.IsNaN(gradNorm)) sums["grad_norm"] = sums.GetValueOrDefault("grad_norm") + gradNorm;
-                counted++;
-            }
-            _step++;
-            _wallSeconds += clock.Elapsed.TotalSeconds;
+                clock.Restart();
+                using (var scope = torch.NewDisposeScope())
+                {
+                    foreach (var (k, v) in RunStep())
+                    {
+                        var value = v.detach().to(ScalarType.Float64);
+                        if (sums.TryGetValue(k, out var sum)) sum.add_(value);
+                        else sums[k] = value.clone().DetachFromDisposeScope();
+                    }
+                    counted++;
+                }
+                _step++;
+                _wallSeconds += clock.Elapsed.TotalSeconds;
 
-            if (_step % t.LogEvery == 0 || _step == end)
-            {
-                var row = new Dictionary<string, double> { ["step"] = _step, ["wall_seconds"] = Math.Round(_wallSeconds, 3) };
-                foreach (var (k, v) in sums) row[k] = v / counted;
-                row["lr"] = _machinery.Optimizer.LearningRate;
-                if (double.IsNaN(row["loss"]) || double.IsInfinity(row["loss"]))
-                    throw new InvalidOperationException($"training diverged at step {_step}: loss is {row["loss"]} (lower Optimizer.LearningRate or set Optimizer.GradClip)");
-                _metrics.Append(row);
-                _progress.Report(_step, row);
-                sums.Clear();
-                counted = 0;
+                if (_step % _options.LogEvery == 0 || _step == end)
+                {
+                    var row = sums.ToDictionary(p => p.Key, p => p.Value.item<double>() / counted);
+                    foreach (var (group, optimizer) in _optimizers) row[group.Name.Length == 0 ? "lr" : $"lr_{group.Name}"] = optimizer.LearningRate;
+                    foreach (var t in sums.Values) t.Dispose();
+                    sums.Clear();
+                    counted = 0;
+                    if (row.TryGetValue("loss", out var loss) && !double.IsFinite(loss))
+                        throw new InvalidOperationException($"{_options.Stage} training diverged at step {_step}: loss is {loss} ({_options.DivergenceAdvice})");
+                    Log(row);
+                    _progress.Report(_step, row);
+                }
+                bool due = false;
+                foreach (var hook in _hooks.Where(h => h.IsDue(_step, _options.Steps)))
+                {
+                    hook.Run(_step);
+                    due = true;
+                }
+                if (_run is not null && ((_options.CheckpointEvery > 0 && _step % _options.CheckpointEvery == 0) || _step == end || cancellation.IsCancellationRequested))
+                    SaveCheckpoint();
+                if (due) _objective.SetTraining(true);
             }
-            bool last = _step == t.Steps;
-            if (_step % t.SampleEvery == 0 || last) SaveSampleGrid();
-            if ((t.EvaluateEvery > 0 && _step % t.EvaluateEvery == 0) || last) Evaluate();
-            // A cancelled run (Ctrl-C) also checkpoints where it stopped, so it resumes without losing steps.
-            if (_step % t.CheckpointEvery == 0 || _step == end || cancellation.IsCancellationRequested) SaveCheckpoint();
-            if (last) SaveLossCurve();
-            _machinery.Train();
+        }
+        finally
+        {
+            foreach (var t in sums.Values) t.Dispose();
         }
     }
 
-    /// <summary>
-    /// Generates a batch with the configured sampler from the EMA (or raw) weights: class-balanced labels, or
-    /// for text-to-image runs the sample prompts in turn (<see cref="SamplePrompts"/>).
-    /// </summary>
-    public Tensor Sample(int count, long seed)
+    /// <summary>One optimisation step: the objective's loss, backward, bf16 gradients to the masters, clipping, each group's update, EMA.</summary>
+    private IReadOnlyDictionary<string, Tensor> RunStep()
     {
-        if (_data.Tokenizer is null) return DenoiserSampling.Generate(SamplingModel, _config, count, seed, _device);
-        using var ids = _data.Tokenizer.EncodeBatch(SamplePrompts(count), _config.Model.TextMaxLength);
-        return DenoiserSampling.Generate(SamplingModel, _config, ids, seed, _device);
-    }
-
-    /// <summary>Samples per prompt in a text-to-image sample grid: one row per prompt.</summary>
-    public const int SamplesPerPrompt = 4;
-
-    /// <summary>
-    /// The prompts of <see cref="Sample"/> for text-to-image runs: held-out people's captions, each
-    /// <see cref="SamplesPerPrompt"/> times in a row (so a grid shows one prompt per row), cycling as needed.
-    /// </summary>
-    public IReadOnlyList<string> SamplePrompts(int count) =>
-        Enumerable.Range(0, count).Select(i => _data.SamplePrompts[i / SamplesPerPrompt % _data.SamplePrompts.Count]).ToList();
-
-    /// <summary>The word tokenizer of a text-to-image run (null for class-conditional runs).</summary>
-    public Text.WordTokenizer? Tokenizer => _data.Tokenizer;
-
-    private Denoiser SamplingModel => _config.Sampling.UseEma ? EmaModel : _machinery.Model;
-
-    /// <summary>The run's evaluation (FD and class accuracy for MNIST-10k, the CharacterWorld judges' metrics for text-to-image runs), appended to metrics.jsonl.</summary>
-    public IReadOnlyDictionary<string, double>? Evaluate()
-    {
-        if (RunEvaluation.Applies(_config)) _judges ??= RunEvaluation.LoadJudges(_config, _device);
-        var result = RunEvaluation.Evaluate(SamplingModel, _config, _device, seed: 1234, _judges);
-        if (result is null) return null;
-        var row = new Dictionary<string, double> { ["step"] = _step, ["wall_seconds"] = Math.Round(_wallSeconds, 3) };
-        foreach (var (k, v) in result) row[k] = v;
-        _metrics.Append(row);
-        AtomicFile.WriteAllText(_run.EvaluationFile, JsonSerializer.Serialize(row, new JsonSerializerOptions { WriteIndented = true }));
-        _progress.Message($"step {_step}: " + string.Join("  ", result.Select(p => $"{p.Key} {p.Value:G5}")));
-        return row;
-    }
-
-    private void SaveSampleGrid()
-    {
-        using var scope = torch.NewDisposeScope();
-        var images = Sample(_config.Sampling.GridSamples, seed: 42);
-        if (_data.Tokenizer is null)
+        var bf16 = _objective.Bf16;
+        bf16?.PullWeights();
+        var output = _objective.Compute(_generator);
+        foreach (var (_, optimizer) in _optimizers) optimizer.ZeroGrad();
+        output.Loss.backward();
+        bf16?.PushGradients();
+        var logged = new Dictionary<string, Tensor>(output.Logged);
+        if (_options.Optimizer.GradClip is { } clip)
+            logged["grad_norm"] = GradientClipping.ClipByGlobalNorm(_trained.Where(p => p.grad is not null).Select(p => p.grad!).ToList(), clip);
+        double factor = _options.Schedule.Factor(OptimizerSteps);
+        foreach (var (group, optimizer) in _optimizers)
         {
-            ImageGrid.Save(images, _config.Model.NumClasses <= 16 ? _config.Model.NumClasses : 8, _run.SampleGrid(_step));
-            return;
+            optimizer.LearningRate = group.LearningRate * factor;
+            optimizer.Step();
         }
-        ImageGrid.Save(images, SamplesPerPrompt, _run.SampleGrid(_step));
-        // The grid's rows, in order: what each row was asked for.
-        var rows = SamplePrompts(_config.Sampling.GridSamples).Where((_, i) => i % SamplesPerPrompt == 0);
-        AtomicFile.WriteAllText(Path.ChangeExtension(_run.SampleGrid(_step), ".txt"), string.Join("\n", rows) + "\n");
+        _ema?.Update(OptimizerSteps);
+        return logged;
     }
 
-    private void SaveLossCurve()
+    /// <summary>
+    /// Puts the EMA weights into the trained parameters until disposed (sampling from the average of an adapter stage);
+    /// a no-op without EMA or when the average lives in the objective's shadow module.
+    /// </summary>
+    public IDisposable EmaWeights()
     {
-        var rows = _metrics.ReadAll().Where(r => r.ContainsKey("loss")).ToList();
-        if (rows.Count == 0) return;
-        var series = new List<(string, IReadOnlyList<double>, IReadOnlyList<double>)>
+        if (_ema is null || _objective.EmaShadow is not null) return new Undo(null);
+        var saved = _ema.Parameters.Select(p => p.Source.detach().clone()).ToList();
+        using (no_grad()) foreach (var (ema, source) in _ema.Parameters) source.copy_(ema);
+        return new Undo(() =>
         {
-            ("loss (full)", rows.Select(r => r["step"]).ToList(), rows.Select(r => r["loss"]).ToList()),
-        };
-        if (rows.All(r => r.ContainsKey("m_loss")))
-            series.Add(("loss (masked)", rows.Select(r => r["step"]).ToList(), rows.Select(r => r["m_loss"]).ToList()));
-        LineChart.Save($"{_config.ModelPreset}: training loss", "step", "loss (mse + vb)", series, _run.LossCurveFile, logY: true);
+            using (no_grad()) for (int i = 0; i < saved.Count; i++) _ema.Parameters[i].Source.copy_(saved[i]);
+            foreach (var t in saved) t.Dispose();
+        });
+    }
+
+    /// <summary>The EMA of each trained weight by name (null without EMA).</summary>
+    public IReadOnlyDictionary<string, Tensor>? EmaByName()
+    {
+        if (_ema is null) return null;
+        var byTensor = _ema.Parameters.ToDictionary(p => p.Source.Handle, p => p.Ema);
+        var result = new Dictionary<string, Tensor>();
+        foreach (var g in _objective.ParameterGroups)
+            foreach (var (name, p) in g.Parameters)
+                if (byTensor.TryGetValue(p.Handle, out var ema)) result[name] = ema;
+        return result;
+    }
+
+    private sealed class Undo(Action? undo) : IDisposable
+    {
+        public void Dispose() => undo?.Invoke();
+    }
+
+    private IEnumerable<KeyValuePair<string, Tensor>> OptimizerState() =>
+        _optimizers.SelectMany(o => o.Optimizer.StateTensors().Select(p => KeyValuePair.Create(o.Group.Name.Length == 0 ? p.Key : $"{o.Group.Name}.{p.Key}", p.Value)));
+
+    private Dictionary<string, Tensor> EmaState()
+    {
+        if (_objective.EmaShadow is { } shadow) return shadow.state_dict().ToDictionary(p => p.Key, p => p.Value);
+        return EmaByName()?.ToDictionary(p => p.Key, p => p.Value) ?? [];
     }
 
     private void SaveCheckpoint()
     {
-        static Dictionary<string, Tensor> StateOf(nn.Module m) => m.state_dict().ToDictionary(p => p.Key, p => p.Value);
         var checkpoint = new TrainingCheckpoint(
-            _step, _machinery.Optimizer.StepCount, _wallSeconds, StateOf(_machinery.Model), StateOf(_machinery.Ema.Shadow),
-            _machinery.Optimizer.StateTensors().ToDictionary(p => p.Key, p => p.Value),
-            _generator.get_state(), JsonSerializer.Serialize(_batches.State), TrainConfigLoader.ToJson(_config).ToJsonString());
-        checkpoint.Save(_run.Checkpoint(_step));
+            _step, OptimizerSteps, _wallSeconds, _objective.CheckpointWeights().ToDictionary(p => p.Key, p => p.Value), EmaState(),
+            OptimizerState().ToDictionary(p => p.Key, p => p.Value), _generator.get_state(), _objective.DataState, _options.ConfigJson,
+            _options.Stage, _options.Metadata);
+        checkpoint.Save(_run!.Checkpoint(_step));
     }
 
     private void Restore(string path)
     {
         var checkpoint = TrainingCheckpoint.Load(path);
-        StateDictLoader.LoadStrict(_machinery.Model, checkpoint.Model, path);
-        StateDictLoader.LoadStrict(_machinery.Ema.Shadow, checkpoint.Ema, path);
-        _machinery.Optimizer.LoadState(checkpoint.Optimizer, checkpoint.OptimizerSteps, path);
+        if (checkpoint.Stage != _options.Stage)
+            throw new ConfigException($"checkpoint '{path}': a {checkpoint.Stage} checkpoint, but this run trains {_options.Stage}; use a new output folder");
+        _objective.LoadCheckpointWeights(checkpoint.Model, path);
+        if (_ema is not null)
+        {
+            if (_objective.EmaShadow is { } shadow) StateDictLoader.LoadStrict(shadow, checkpoint.Ema, path);
+            else
+            {
+                using var _ = no_grad();
+                foreach (var (name, ema) in EmaByName()!)
+                {
+                    if (!checkpoint.Ema.TryGetValue(name, out var saved))
+                        throw new ConfigException($"checkpoint '{path}': EMA weight '{name}' missing");
+                    ema.copy_(saved);
+                }
+            }
+        }
+        var state = checkpoint.Optimizer;
+        foreach (var (group, optimizer) in _optimizers)
+        {
+            var own = group.Name.Length == 0 ? state : state.Where(p => p.Key.StartsWith(group.Name + ".", StringComparison.Ordinal))
+                .ToDictionary(p => p.Key[(group.Name.Length + 1)..], p => p.Value);
+            try { optimizer.LoadState(own, checkpoint.OptimizerSteps, path); }
+            catch (InvalidDataException e) { throw new ConfigException(e.Message); }
+        }
         _generator.set_state(checkpoint.GeneratorState);
-        _batches.Restore(JsonSerializer.Deserialize<BatchSamplerState>(checkpoint.SamplerState));
+        _objective.RestoreDataState(checkpoint.SamplerState);
         _step = checkpoint.Step;
         _wallSeconds = checkpoint.WallSeconds;
-        _metrics.TruncateAfter(_step);
-        _progress.Message($"resumed {_run.Path} from step {_step}");
-    }
-
-    private void PrepareRunFolder()
-    {
-        Directory.CreateDirectory(_run.Path);
-        var json = TrainConfigLoader.ToJson(_config);
-        if (_run.Exists)
-        {
-            var previous = TrainConfigLoader.Load(_run.ConfigFile);
-            // Steps and the logging cadence may change on resume; nothing that shapes the computation may.
-            var comparable = previous with { Training = previous.Training with { Steps = _config.Training.Steps } };
-            string a = TrainConfigLoader.ToJson(comparable).ToJsonString(), b = json.ToJsonString();
-            if (a != b)
-                throw new ConfigException($"run '{_run.Path}': exists with a different config ({_run.ConfigFile}); use a new output folder or the same config");
-        }
-        AtomicFile.WriteAllText(_run.ConfigFile, json.ToJsonString(TrainConfigLoader.JsonOptions));
-        if (_data.Tokenizer is { } tokenizer)
-        {
-            if (File.Exists(_run.TokenizerFile) && !Text.WordTokenizer.Load(_run.TokenizerFile).Equals(tokenizer))
-                throw new ConfigException($"run '{_run.Path}': its tokenizer.json differs from the data's tokenizer; use a new output folder");
-            tokenizer.Save(_run.TokenizerFile);
-        }
+        _metrics!.TruncateAfter(_step);
+        _progress.Message($"resumed {_run!.Path} from step {_step}");
     }
 
     public void Dispose()
     {
-        _machinery.Dispose();
-        _batches.Dispose();
-        _data.Dispose();
-        _judges?.Dispose();
-        _generator.Dispose();
+        foreach (var (_, optimizer) in _optimizers) optimizer.Dispose();
+        if (_ema is not null && _objective.EmaShadow is null) foreach (var (ema, _) in _ema.Parameters) ema.Dispose();
     }
 }

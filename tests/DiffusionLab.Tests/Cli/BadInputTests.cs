@@ -68,7 +68,7 @@ public class BadInputTests
     {
         string dir = TinyRuns.TempDir("cli");
         var config = TinyRuns.Config("DiT-Tiny/4", steps: 1);
-        using (var t = new Trainer(config, dir, torch.CPU, TinyRuns.Quiet(config))) t.Train();
+        using (var t = new DenoiserTraining(config, dir, torch.CPU, TinyRuns.Quiet(config))) t.Train();
         string ckpt = new RunFolder(dir).Checkpoint(1);
         var bytes = File.ReadAllBytes(ckpt);
         string cut = Path.Combine(dir, "cut.safetensors");
@@ -82,7 +82,7 @@ public class BadInputTests
     {
         string ditRun = TinyRuns.TempDir("cli-dit"), mdtRun = TinyRuns.TempDir("cli-mdt");
         var dit = TinyRuns.Config("DiT-Tiny/4", steps: 1);
-        using (var t = new Trainer(dit, ditRun, torch.CPU, TinyRuns.Quiet(dit))) t.Train();
+        using (var t = new DenoiserTraining(dit, ditRun, torch.CPU, TinyRuns.Quiet(dit))) t.Train();
         var mdt = TinyRuns.Config("MDT-Tiny/4", steps: 1);
         string mdtConfig = WriteConfig(mdtRun, TinyRuns.Json("MDT-Tiny/4", steps: 1));
         string runDir = Path.Combine(mdtRun, "run");

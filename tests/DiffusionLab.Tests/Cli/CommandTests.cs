@@ -59,7 +59,7 @@ public class CommandTests
     {
         var config = TinyRuns.Config("DiT-Tiny/4", 4, "Training.EvaluateEvery=2", "Training.CheckpointEvery=2", "Evaluation.NumSamples=10", "Evaluation.BatchSize=10");
         string dir = TinyRuns.TempDir("rescore");
-        using (var t = new Trainer(config, dir, CPU, TinyRuns.Quiet(config))) t.Train();
+        using (var t = new DenoiserTraining(config, dir, CPU, TinyRuns.Quiet(config))) t.Train();
         var log = new MetricsLog(new RunFolder(dir).MetricsFile);
         var before = log.ReadAll();
 

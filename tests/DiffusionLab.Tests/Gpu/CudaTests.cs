@@ -33,7 +33,7 @@ public class CudaTests
     {
         var config = TinyRuns.Config("MDTv2-Tiny/4", 3, "Training.Precision=bf16");
         string dir = TinyRuns.TempDir("cuda-bf16");
-        using var trainer = new Trainer(config, dir, torch.CUDA, TinyRuns.Quiet(config));
+        using var trainer = new DenoiserTraining(config, dir, torch.CUDA, TinyRuns.Quiet(config));
         trainer.Train();
         var losses = new MetricsLog(new RunFolder(dir).MetricsFile).ReadAll().Where(r => r.ContainsKey("loss")).Select(r => r["loss"]).ToList();
         Assert.Equal(3, losses.Count);

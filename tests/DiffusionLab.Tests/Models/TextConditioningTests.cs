@@ -2,6 +2,7 @@ using DiffusionLab.Mdt;
 using DiffusionLab.Modules;
 using DiffusionLab.Runs;
 using DiffusionLab.Text;
+using DiffusionLab.Tests.Training;
 using DiffusionLab.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -150,19 +151,11 @@ public class TextConditioningTests
     public void ATrainingStepOnPromptsLowersTheLoss()
     {
         var config = new TrainConfig { Model = Tiny, ModelPreset = "test", Optimizer = new OptimizerSection { Name = "adamw", LearningRate = 3e-3, GradClip = null } };
-        using var step = new TrainingStep(config, CPU, seed: 0);
         var images = rand(new long[] { 4, 3, 16, 16 }, generator: new Generator(7)) * 2 - 1;
         var ids = Ids([4, 5, 6], [7, 8], [9], [10, 11, 4, 5]);
-        var first = double.NaN;
-        double last = double.NaN;
-        var generator = new Generator(3);
-        for (int i = 0; i < 30; i++)
-        {
-            using var scope = NewDisposeScope();
-            var (logged, _) = step.Run(images, ids, generator);
-            last = logged["mse"].item<float>();
-            if (i == 0) first = last;
-        }
+        using var run = TinyRuns.InMemory(config, images, ids, seed: 3);
+        run.Trainer.Train(stopAfter: 30);
+        double first = run.Trainer.Rows[0]["mse"], last = run.Trainer.Rows[^1]["mse"];
         Assert.True(last < first, $"mse {first} -> {last}");
     }
 }

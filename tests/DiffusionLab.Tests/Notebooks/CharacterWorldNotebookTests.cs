@@ -12,7 +12,7 @@ public class CharacterWorldNotebookTests
         string dir = TinyRuns.TempDir("nb-world");
         var config = TextToImageTrainingTests.Config("Training.Steps=1", "Training.SampleEvery=1", "Training.CheckpointEvery=1");
         string run = Path.Combine(dir, "run");
-        using (var t = new Trainer(config, run, torch.CPU, TinyRuns.Quiet(config))) t.Train();
+        using (var t = new DenoiserTraining(config, run, torch.CPU, TinyRuns.Quiet(config))) t.Train();
         string output = Path.Combine(dir, "04.out.ipynb");
         string notebook = Path.Combine(NotebookRuns.RepositoryRoot(), "notebooks", "04-characterworld.ipynb");
 

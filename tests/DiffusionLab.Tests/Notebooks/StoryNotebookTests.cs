@@ -12,7 +12,7 @@ public class StoryNotebookTests
         string dir = TinyRuns.TempDir("nb-story");
         var config = TextToImageTrainingTests.Config("Training.Steps=1", "Training.SampleEvery=1", "Training.CheckpointEvery=1");
         string run = Path.Combine(dir, "run");
-        using (var t = new Trainer(config, run, torch.CPU, TinyRuns.Quiet(config))) t.Train();
+        using (var t = new DenoiserTraining(config, run, torch.CPU, TinyRuns.Quiet(config))) t.Train();
         string output = Path.Combine(dir, "06.out.ipynb");
         string notebook = Path.Combine(NotebookRuns.RepositoryRoot(), "notebooks", "06-story-comics.ipynb");
 

@@ -33,7 +33,7 @@ internal static class TinyPhotoMakerRuns
     {
         var config = TrainConfigLoader.FromJson(JsonNode.Parse(BaseJson)!.AsObject(), "base.json");
         string dir = TinyRuns.TempDir("pm-base");
-        using var trainer = new Trainer(config, dir, CPU, TinyRuns.Quiet(config));
+        using var trainer = new DenoiserTraining(config, dir, CPU, TinyRuns.Quiet(config));
         trainer.Train();
         return dir;
     });

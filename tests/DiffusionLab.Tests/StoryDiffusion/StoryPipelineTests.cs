@@ -79,7 +79,7 @@ public class StoryPipelineTests
     {
         var config = TextToImageTrainingTests.Config("Training.Steps=1", "Training.SampleEvery=1", "Training.CheckpointEvery=1");
         string dir = TinyRuns.TempDir("story-run");
-        using (var t = new Trainer(config, Path.Combine(dir, "run"), CPU, TinyRuns.Quiet(config))) t.Train();
+        using (var t = new DenoiserTraining(config, Path.Combine(dir, "run"), CPU, TinyRuns.Quiet(config))) t.Train();
         string storyFile = Path.Combine(dir, "s.story");
         File.WriteAllText(storyFile, Text);
         string comic = Path.Combine(dir, "comic.png");

@@ -41,7 +41,7 @@ public class StoryStudyTests
         string dir = TinyRuns.TempDir("story-study");
         var config = TextToImageTrainingTests.Config("Training.Steps=1", "Training.SampleEvery=1", "Training.CheckpointEvery=1");
         string run = Path.Combine(dir, "run");
-        using (var t = new Trainer(config, run, torch.CPU, TinyRuns.Quiet(config))) t.Train();
+        using (var t = new DenoiserTraining(config, run, torch.CPU, TinyRuns.Quiet(config))) t.Train();
         string study = Path.Combine(dir, "study");
         Directory.CreateDirectory(study);
         File.WriteAllText(Path.Combine(study, "story-study.json"),

@@ -36,7 +36,7 @@ public class PhotoMakerStudyTests
     {
         var config = TrainConfigLoader.FromJson(JsonNode.Parse(BaseJson)!.AsObject(), "base64.json");
         string dir = TinyRuns.TempDir("pm-study-base");
-        using var trainer = new Trainer(config, dir, CPU, TinyRuns.Quiet(config));
+        using var trainer = new DenoiserTraining(config, dir, CPU, TinyRuns.Quiet(config));
         trainer.Train(stopAfter: 1);
         return dir;
     });

@@ -57,13 +57,13 @@ public class TextToImageTrainingTests
         var config = Config();
         string straight = TinyRuns.TempDir("t2i-straight"), resumed = TinyRuns.TempDir("t2i-resumed");
         Dictionary<string, Tensor> a, b;
-        using (var t = new Trainer(config, straight, CPU, TinyRuns.Quiet(config)))
+        using (var t = new DenoiserTraining(config, straight, CPU, TinyRuns.Quiet(config)))
         {
             t.Train();
             a = t.Model.state_dict().ToDictionary(p => p.Key, p => p.Value.clone());
         }
-        using (var t = new Trainer(config, resumed, CPU, TinyRuns.Quiet(config))) t.Train(stopAfter: 2);
-        using (var t = new Trainer(config, resumed, CPU, TinyRuns.Quiet(config)))
+        using (var t = new DenoiserTraining(config, resumed, CPU, TinyRuns.Quiet(config))) t.Train(stopAfter: 2);
+        using (var t = new DenoiserTraining(config, resumed, CPU, TinyRuns.Quiet(config)))
         {
             t.Train();
             b = t.Model.state_dict().ToDictionary(p => p.Key, p => p.Value.clone());

@@ -1,6 +1,9 @@
 using System.Text.Json.Nodes;
+using DiffusionLab.Data;
 using DiffusionLab.Runs;
 using DiffusionLab.Training;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace DiffusionLab.Tests.Training;
 
@@ -28,4 +31,26 @@ internal static class TinyRuns
     }
 
     public static TrainingProgress Quiet(TrainConfig c) => new(TextWriter.Null, false, c.Training.Steps, 0, c.Training.LogEvery);
+
+    /// <summary>A denoiser trained in memory by the one trainer on fixed images and conditions (batch = all of them), logging every step.</summary>
+    public static InMemoryDenoiser InMemory(TrainConfig config, Tensor images, Tensor conditions, ulong seed = 9)
+    {
+        config = config with { Training = config.Training with { BatchSize = (int)images.shape[0], LogEvery = 1, Steps = Math.Max(config.Training.Steps, 1000) } };
+        var data = new TensorTrainingSet(images, conditions);
+        var generator = new Generator(seed, torch.CPU);
+        var objective = new DenoiserObjective(config, data, torch.CPU, generator);
+        var trainer = new Trainer(objective, DenoiserObjective.Options(config), generator, run: null, Quiet(config));
+        return new InMemoryDenoiser(data, generator, objective, trainer);
+    }
+}
+
+internal sealed record InMemoryDenoiser(TensorTrainingSet Data, Generator Generator, DenoiserObjective Objective, Trainer Trainer) : IDisposable
+{
+    public void Dispose()
+    {
+        Trainer.Dispose();
+        Objective.Dispose();
+        Data.Dispose();
+        Generator.Dispose();
+    }
 }

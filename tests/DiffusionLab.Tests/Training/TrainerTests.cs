@@ -19,13 +19,13 @@ public class TrainerTests
         var config = TinyRuns.Config("MDTv2-Tiny/4");
         string straight = TinyRuns.TempDir("straight"), resumed = TinyRuns.TempDir("resumed");
         Dictionary<string, Tensor> finalStraight, finalResumed;
-        using (var a = new Trainer(config, straight, torch.CPU, TinyRuns.Quiet(config)))
+        using (var a = new DenoiserTraining(config, straight, torch.CPU, TinyRuns.Quiet(config)))
         {
             a.Train();
             finalStraight = a.Model.state_dict().ToDictionary(p => p.Key, p => p.Value.clone());
         }
-        using (var b = new Trainer(config, resumed, torch.CPU, TinyRuns.Quiet(config))) b.Train(stopAfter: 3);
-        using (var c = new Trainer(config, resumed, torch.CPU, TinyRuns.Quiet(config)))
+        using (var b = new DenoiserTraining(config, resumed, torch.CPU, TinyRuns.Quiet(config))) b.Train(stopAfter: 3);
+        using (var c = new DenoiserTraining(config, resumed, torch.CPU, TinyRuns.Quiet(config)))
         {
             Assert.Equal(3, c.Step);
             c.Train();
@@ -45,7 +45,7 @@ public class TrainerTests
     {
         var config = TinyRuns.Config("DiT-Tiny/4", steps: 4);
         string dir = TinyRuns.TempDir("folder");
-        using (var t = new Trainer(config, dir, torch.CPU, TinyRuns.Quiet(config))) t.Train();
+        using (var t = new DenoiserTraining(config, dir, torch.CPU, TinyRuns.Quiet(config))) t.Train();
         var run = new RunFolder(dir);
         Assert.True(File.Exists(run.ConfigFile));
         Assert.True(File.Exists(run.SampleGrid(4)));
@@ -65,7 +65,7 @@ public class TrainerTests
     {
         var config = TinyRuns.Config("MDT-Tiny/4", steps: 3);
         string dir = TinyRuns.TempDir("roundtrip");
-        using var t = new Trainer(config, dir, torch.CPU, TinyRuns.Quiet(config));
+        using var t = new DenoiserTraining(config, dir, torch.CPU, TinyRuns.Quiet(config));
         t.Train();
         var checkpoint = TrainingCheckpoint.Load(new RunFolder(dir).Checkpoint(3));
         var live = t.Model.state_dict();
@@ -85,9 +85,9 @@ public class TrainerTests
     {
         var config = TinyRuns.Config("DiT-Tiny/4", steps: 2);
         string dir = TinyRuns.TempDir("other-config");
-        using (var t = new Trainer(config, dir, torch.CPU, TinyRuns.Quiet(config))) t.Train();
+        using (var t = new DenoiserTraining(config, dir, torch.CPU, TinyRuns.Quiet(config))) t.Train();
         var other = config with { Optimizer = config.Optimizer with { LearningRate = 0.5 } };
-        var e = Assert.Throws<ConfigException>(() => new Trainer(other, dir, torch.CPU, TinyRuns.Quiet(other)));
+        var e = Assert.Throws<ConfigException>(() => new DenoiserTraining(other, dir, torch.CPU, TinyRuns.Quiet(other)));
         Assert.Contains("different config", e.Message);
     }
 
