@@ -79,7 +79,7 @@ public sealed class PhotoMakerPipeline : IDisposable
         {
             BaseConfig = trained.Config,
             CheckpointPath = checkpointPath,
-            Step = checkpoint.Training?.Step,
+            Step = checkpoint.Step,
         };
     }
 

@@ -29,7 +29,7 @@ public sealed record TrainingCheckpoint(
     private static readonly HashSet<string> OwnKeys = ["format", "stage", "step", "optimizer_steps", "wall_seconds", "sampler", "config"];
 
     /// <summary>The metadata "format" of a training checkpoint (other checkpoint kinds name it when refusing one).</summary>
-    internal const string Format = "diffusionlab-checkpoint-1";
+    public const string Format = "diffusionlab-checkpoint-1";
 
     public static string FileName(long step) => $"step-{step:D7}.safetensors";
 

@@ -51,7 +51,7 @@ public class PhotoMakerCommandTests
         Assert.Equal(Path.GetFullPath(TinyPhotoMakerRuns.BaseRun.Value), written.BaseCheckpoint);
         Assert.Contains("\"Stage\": \"photomaker\"", File.ReadAllText(folder.ConfigFile));
         Assert.True(File.Exists(folder.TokenizerFile) && File.Exists(folder.SampleGrid(2)));
-        Assert.Equal(2, PhotoMakerCheckpoint.Load(TrainingCheckpoint.Latest(run)!).Training!.Step);
+        Assert.Equal(2, PhotoMakerCheckpoint.Load(TrainingCheckpoint.Latest(run)!).Step);
 
         // The same command with more steps resumes the run.
         (code, stdout, stderr) = CliHarness.Difflab("train", config, "--out", run, "--set", "Steps=3");

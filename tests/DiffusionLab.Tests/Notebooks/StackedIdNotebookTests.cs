@@ -27,7 +27,7 @@ public class StackedIdNotebookTests
         Assert.Empty(nb.Errors);
         Assert.Contains("training a stand-in for 1 steps", nb.Text("load"));
         Assert.Contains("give noise, not people", nb.Text("load"));
-        Assert.Equal(1, PhotoMakerCheckpoint.Load(TrainingCheckpoint.Latest(pmRun)!).Training!.Step);
+        Assert.Equal(1, PhotoMakerCheckpoint.Load(TrainingCheckpoint.Latest(pmRun)!).Step);
         Assert.Contains(nb.Html("run"), h => h.Contains("photomaker on") && h.Contains("data:image/png;base64,"));
         Assert.Single(nb.Pngs("refs"));
         Assert.Equal(2, nb.Html("generate").Count(h => h.Contains("data:image/png;base64,")));

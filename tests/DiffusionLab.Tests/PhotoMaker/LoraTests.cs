@@ -1,5 +1,7 @@
+using DiffusionLab.Core;
 using DiffusionLab.Modules;
 using DiffusionLab.PhotoMaker;
+using DiffusionLab.Runs;
 using DiffusionLab.Text;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -110,11 +112,14 @@ public class LoraTests
         var weights = trained.TrainedWeights();
         Assert.All(weights.Keys, k => Assert.True(k.StartsWith("id_encoder.") || k.StartsWith("lora."), k));
         string path = Path.Combine(Path.GetTempPath(), "difflab-tests", $"pm-{Guid.NewGuid():N}.safetensors");
-        new PhotoMakerCheckpoint("/runs/base/checkpoints/step-0000001.safetensors", 1, Config.ToJson(), weights, null, null).Save(path);
+        using var generator = new Generator(0);
+        new TrainingCheckpoint(3, 3, 0, weights, [], [], generator.get_state(), "{}", Config.ToJson(), TrainingStage.PhotoMaker,
+            new Dictionary<string, string> { [PhotoMakerCheckpoint.BaseCheckpointKey] = "/runs/base/checkpoints/step-0000001.safetensors", [PhotoMakerCheckpoint.BaseStepKey] = "1" }).Save(path);
 
         var loaded = PhotoMakerCheckpoint.Load(path);
         Assert.Equal("/runs/base/checkpoints/step-0000001.safetensors", loaded.BaseCheckpoint);
-        Assert.Null(loaded.Training);
+        Assert.Equal(3, loaded.Step);
+        Assert.Null(loaded.Ema);
         Assert.Equal(Config, loaded.Config(path) with { Betas = Config.Betas });
         using var fresh = Model(seed: 0);
         using (no_grad()) fresh.LoadTrainedWeights(loaded.Weights, path);
