@@ -4,6 +4,7 @@ using DiffusionLab.Diffusion;
 using DiffusionLab.IO;
 using DiffusionLab.Mdt;
 using DiffusionLab.Modules;
+using DiffusionLab.Pipelines;
 using DiffusionLab.Runs;
 using DiffusionLab.Training;
 using TorchSharp;
@@ -18,11 +19,12 @@ public class TrainerTests
     {
         var config = TinyRuns.Config("MDTv2-Tiny/4");
         string straight = TinyRuns.TempDir("straight"), resumed = TinyRuns.TempDir("resumed");
-        Dictionary<string, Tensor> finalStraight, finalResumed;
+        Dictionary<string, Tensor> finalStraight, finalResumed, emaStraight, emaResumed;
         using (var a = new DenoiserTraining(config, straight, torch.CPU, TinyRuns.Quiet(config)))
         {
             a.Train();
             finalStraight = a.Model.state_dict().ToDictionary(p => p.Key, p => p.Value.clone());
+            emaStraight = a.EmaModel.state_dict().ToDictionary(p => p.Key, p => p.Value.clone());
         }
         using (var b = new DenoiserTraining(config, resumed, torch.CPU, TinyRuns.Quiet(config))) b.Train(stopAfter: 3);
         using (var c = new DenoiserTraining(config, resumed, torch.CPU, TinyRuns.Quiet(config)))
@@ -30,6 +32,7 @@ public class TrainerTests
             Assert.Equal(3, c.Step);
             c.Train();
             finalResumed = c.Model.state_dict().ToDictionary(p => p.Key, p => p.Value.clone());
+            emaResumed = c.EmaModel.state_dict().ToDictionary(p => p.Key, p => p.Value.clone());
         }
 
         var lossesA = new MetricsLog(new RunFolder(straight).MetricsFile).ReadAll().Where(r => r.ContainsKey("loss")).ToList();
@@ -38,6 +41,33 @@ public class TrainerTests
         Assert.Equal(lossesA.Select(r => (r["step"], r["loss"], r["m_loss"])), lossesB.Select(r => (r["step"], r["loss"], r["m_loss"])));
         foreach (var (key, value) in finalStraight)
             Assert.True(value.equal(finalResumed[key]).all().item<bool>(), $"weights differ after resume: {key}");
+        // The EMA is what sampling and evaluation use: it must survive the resume bit for bit too.
+        Assert.Equal(emaStraight.Keys.Order(), emaResumed.Keys.Order());
+        foreach (var (key, value) in emaStraight)
+            Assert.True(value.equal(emaResumed[key]).all().item<bool>(), $"EMA weights differ after resume: {key}");
+        Assert.Contains(emaStraight, p => !p.Value.equal(finalStraight[p.Key]).all().item<bool>());
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void SamplingUsesTheEmaWeightsOnlyWhenAskedTo(bool useEma)
+    {
+        var config = TinyRuns.Config("DiT-Tiny/4", 100, $"Sampling.UseEma={(useEma ? "true" : "false")}");
+        using var trainer = new DenoiserTraining(config, TinyRuns.TempDir("use-ema"), torch.CPU, TinyRuns.Quiet(config));
+        trainer.Train(stopAfter: 2); // decay 0.9: the EMA now differs from the raw weights
+        using var scope = torch.NewDisposeScope();
+        var ema = DenoiserSampling.Generate(trainer.EmaModel, config, 4, seed: 5, torch.CPU);
+        var raw = DenoiserSampling.Generate(trainer.Model, config, 4, seed: 5, torch.CPU);
+        Assert.False(ema.equal(raw).all().item<bool>(), "EMA and raw weights sample alike: the test cannot tell them apart");
+
+        var sample = trainer.Sample(4, seed: 5);
+        Assert.True(sample.equal(useEma ? ema : raw).all().item<bool>(), $"Sample did not use the {(useEma ? "EMA" : "raw")} weights");
+        // Perturbing the weights sampling must not use leaves the sample unchanged.
+        var unused = useEma ? trainer.Model : trainer.EmaModel;
+        using (torch.no_grad())
+            foreach (var p in unused.parameters()) p.add_(torch.randn_like(p) * 0.5);
+        Assert.True(trainer.Sample(4, seed: 5).equal(sample).all().item<bool>());
     }
 
     [Fact]

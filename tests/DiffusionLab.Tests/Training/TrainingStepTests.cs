@@ -29,6 +29,22 @@ public class TrainingStepTests
     }
 
     [Fact]
+    public void GradClipScalesTheGradientNormOfTheUpdateToTheLimit()
+    {
+        const double clip = 1e-3;
+        var config = TinyRuns.Config("DiT-Tiny/4", 1, $"Optimizer.GradClip={clip}");
+        var x = torch.randn(4, 1, 32, 32, generator: new Generator(1)).clamp(-1, 1);
+        var y = torch.tensor(new long[] { 0, 1, 2, 3 });
+        using var run = TinyRuns.InMemory(config, x, y);
+        run.Trainer.Train(stopAfter: 1);
+        double before = run.Trainer.Rows[0]["grad_norm"];
+        Assert.True(before > 10 * clip, $"the batch's gradient norm {before} does not exceed the limit {clip}: nothing to clip");
+        // The gradients left on the parameters are the ones the optimizer stepped with.
+        double after = Math.Sqrt(run.Objective.Model.parameters().Where(p => p.grad is not null).Sum(p => p.grad!.pow(2).sum().item<float>()));
+        Assert.InRange(after, clip * (1 - 1e-3), clip * (1 + 1e-3));
+    }
+
+    [Fact]
     public void Bf16OnCpuIsRefusedByTheTrainerWithAReason()
     {
         var config = TinyRuns.Config("DiT-Tiny/4", 1, "Training.Precision=bf16");
