@@ -51,6 +51,8 @@ public sealed record DreamBoothConfig
     public double ClassImageGuidance { get; init; } = 5.0;
     public double? GradClip { get; init; } = 1.0;
     public long Seed { get; init; } = 0;
+    /// <summary>Checkpoint every N steps when tuning into a run folder (0: only at the end); a tuning in memory keeps none.</summary>
+    public int CheckpointEvery { get; init; } = 0;
 
     public double EffectiveLearningRate => LearningRate ?? (Tuning == BackboneAdaptation.Lora ? 3e-4 : 2e-5);
 
@@ -65,6 +67,7 @@ public sealed record DreamBoothConfig
         if (LoraRank < 1) p.Add($"LoraRank={LoraRank}: expected a positive integer");
         if (!(LoraAlpha > 0)) p.Add($"LoraAlpha={LoraAlpha}: expected a positive number");
         if (Steps < 1) p.Add($"Steps={Steps}: expected a positive integer");
+        if (CheckpointEvery < 0) p.Add($"CheckpointEvery={CheckpointEvery}: expected 0 (only at the end) or a positive integer");
         if (LearningRate is <= 0) p.Add($"LearningRate={LearningRate}: expected a positive number or null");
         if (InstanceBatch < 1 || ClassBatch < 0) p.Add($"InstanceBatch={InstanceBatch}, ClassBatch={ClassBatch}: expected >= 1 and >= 0");
         if (ClassImages < 0 || (ClassBatch > 0 && ClassImages < 1)) p.Add($"ClassImages={ClassImages}: expected at least 1 when ClassBatch > 0");

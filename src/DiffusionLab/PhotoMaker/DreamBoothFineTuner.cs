@@ -26,10 +26,13 @@ public sealed class DreamBoothFineTuner(DreamBoothConfig config)
     /// of one person whose class word is <paramref name="classWord"/>; <paramref name="betas"/> is the base run's β schedule.
     /// <paramref name="onSnapshot"/> sees the model after each of <paramref name="snapshotSteps"/> steps (0 ≤ step &lt; Steps;
     /// the result is the last): a study's "how many tuning steps does it take" curve from one tuning run. The time spent
-    /// in it is not counted in <see cref="DreamBoothResult.TrainTime"/>.
+    /// in it is not counted in <see cref="DreamBoothResult.TrainTime"/>. With <paramref name="runDirectory"/> the tuning
+    /// checkpoints into that run folder (every <see cref="DreamBoothConfig.CheckpointEvery"/> steps and at the end) and
+    /// resumes from it; without, it runs in memory.
     /// </summary>
     public DreamBoothResult Tune(MaskedDiffusionTransformer baseModel, WordTokenizer tokenizer, double[] betas, Tensor references, string classWord,
-        IProgress<int>? progress = null, IReadOnlyCollection<int>? snapshotSteps = null, Action<DreamBoothSnapshot>? onSnapshot = null)
+        IProgress<int>? progress = null, IReadOnlyCollection<int>? snapshotSteps = null, Action<DreamBoothSnapshot>? onSnapshot = null,
+        string? runDirectory = null)
     {
         var problems = Config.Problems();
         if (problems.Count > 0) throw new ArgumentException($"DreamBooth config: {problems[0]}");
@@ -61,7 +64,7 @@ public sealed class DreamBoothFineTuner(DreamBoothConfig config)
             onSnapshot(new DreamBoothSnapshot(model, tokenizer, betas, Config.Identifier, instancePrompt, step, classTime, clock.Elapsed));
             clock.Start();
         };
-        var (instanceLosses, priorLosses) = Train(model, trainable, tokenizer, betas, references, classImages, instancePrompt, classPrompt, generator, progress, snapshot);
+        var (instanceLosses, priorLosses) = Train(model, trainable, tokenizer, betas, references, classImages, instancePrompt, classPrompt, generator, progress, snapshot, runDirectory);
         model.eval();
         return new DreamBoothResult(model, lora, tokenizer, betas, Config.Identifier, instancePrompt, classPrompt, classImages, classTime, clock.Elapsed, instanceLosses, priorLosses);
     }
@@ -87,55 +90,32 @@ public sealed class DreamBoothFineTuner(DreamBoothConfig config)
         return (null, trainable);
     }
 
+    /// <summary>The one trainer over a <see cref="DreamBoothObjective"/>; the snapshots run as its hooks (they stop the tuning clock themselves).</summary>
     private (List<double> Instance, List<double> Prior) Train(MaskedDiffusionTransformer model, List<(string, Parameter)> trainable, WordTokenizer tokenizer, double[] betas,
-        Tensor references, Tensor classImages, string instancePrompt, string classPrompt, Generator generator, IProgress<int>? progress, Action<int>? snapshot)
+        Tensor references, Tensor classImages, string instancePrompt, string classPrompt, Generator generator, IProgress<int>? progress, Action<int>? snapshot,
+        string? runDirectory)
     {
         var device = model.parameters().First().device;
         int length = model.Config.TextMaxLength;
-        var diffusion = new GaussianDiffusion(betas, model.Config.LearnSigma);
-        using var optimizer = new Training.AdamW(trainable, Config.EffectiveLearningRate, weightDecay: 0.0);
         using var instanceIds = tokenizer.EncodeBatch([instancePrompt], length, device);
         using var classIds = tokenizer.EncodeBatch([classPrompt], length, device);
-        var refs = references.to(ScalarType.Float32).to(device);
-        int bi = Config.InstanceBatch, bc = classImages.shape[0] > 0 ? Config.ClassBatch : 0;
-        var instanceLosses = new List<double>();
-        var priorLosses = new List<double>();
-        model.train();
-        for (int step = 0; step < Config.Steps; step++)
+        using var refs = references.to(ScalarType.Float32).to(device);
+        using var priors = classImages.to(device);
+        using var objective = new DreamBoothObjective(model, trainable, Config, new GaussianDiffusion(betas, model.Config.LearnSigma), refs, priors, instanceIds, classIds);
+        var options = DreamBoothObjective.Options(Config);
+        var run = runDirectory is null ? null : new Runs.RunFolder(runDirectory);
+        using var trainer = new Trainer(objective, options with { CheckpointEvery = Config.CheckpointEvery }, generator, run,
+            new TrainingProgress(TextWriter.Null, interactive: false, Config.Steps, 0, options.LogEvery));
+        if (trainer.Step == 0) snapshot?.Invoke(0);
+        trainer.AddHook(new TrainingHook("progress and snapshots", 1, step =>
         {
-            if (snapshot is not null)
-            {
-                snapshot(step);
-                model.train();
-            }
-            using var scope = NewDisposeScope();
-            var pick = randint(0, refs.shape[0], [bi], dtype: ScalarType.Int64, generator: generator).to(device);       // (Bi)
-            var x0 = refs.index_select(0, pick);                                                                         // (Bi, 3, H, W)
-            var ids = instanceIds.expand(bi, -1);                                                                        // (Bi, L)
-            if (bc > 0)
-            {
-                var prior = randint(0, classImages.shape[0], [bc], dtype: ScalarType.Int64, generator: generator).to(device);
-                x0 = cat([x0, classImages.to(device).index_select(0, prior)], 0);                                       // (Bi+Bc, 3, H, W)
-                ids = cat([ids, classIds.expand(bc, -1)], 0);                                                            // (Bi+Bc, L)
-            }
-            var t = TrainingDraws.Timesteps(x0.shape[0], diffusion.NumTimesteps, generator, device);
-            var losses = diffusion.TrainingLosses(xt => model.forward(xt, t, ids), x0, t, TrainingDraws.Noise(x0, generator), LossWeighting.None);
-            var instance = losses.Loss.narrow(0, 0, bi).mean();
-            var loss = instance;
-            if (bc > 0)
-            {
-                var prior = losses.Loss.narrow(0, bi, bc).mean();
-                loss = instance + Config.PriorLossWeight * prior;
-                priorLosses.Add(prior.item<float>());
-            }
-            instanceLosses.Add(instance.item<float>());
-            optimizer.ZeroGrad();
-            loss.backward();
-            if (Config.GradClip is { } clip) optimizer.ClipGradNorm(clip);
-            optimizer.Step();
-            progress?.Report(step + 1);
-        }
-        return (instanceLosses, priorLosses);
+            progress?.Report((int)step);
+            if (step < Config.Steps) snapshot?.Invoke((int)step);
+        }));
+        trainer.Train();
+        // A resumed tuning has the rows of this process only; its metrics.jsonl has them all.
+        var rows = run is null ? trainer.Rows : new Runs.MetricsLog(run.MetricsFile).ReadAll();
+        return ([.. rows.Where(r => r.ContainsKey("instance")).Select(r => r["instance"])], [.. rows.Where(r => r.ContainsKey("prior")).Select(r => r["prior"])]);
     }
 
     /// <summary>One image per seed for a prompt that must hold the tuned identifier (see <see cref="DreamBoothResult.Generate"/>).</summary>

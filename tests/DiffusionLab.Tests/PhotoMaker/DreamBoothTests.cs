@@ -38,6 +38,22 @@ public class DreamBoothTests
     }
 
     [Fact]
+    public void ATuningInARunFolderResumesBitExactly()
+    {
+        using var baseModel = Backbone();
+        var longer = Tiny with { Steps = 4 };
+        string dir = Path.Combine(Path.GetTempPath(), "difflab-tests", $"db-resume-{Guid.NewGuid():N}");
+        using var straight = new DreamBoothFineTuner(longer).Tune(baseModel, Tokenizer, Betas, Images(4, 1), "man");
+        // Interrupted after 2 of the 4 steps (its checkpoint is the one of step 2), then run again to the end.
+        new DreamBoothFineTuner(Tiny with { Steps = 2 }).Tune(baseModel, Tokenizer, Betas, Images(4, 1), "man", runDirectory: dir).Dispose();
+        Assert.True(File.Exists(new DiffusionLab.Runs.RunFolder(dir).Checkpoint(2)));
+        using var resumed = new DreamBoothFineTuner(longer).Tune(baseModel, Tokenizer, Betas, Images(4, 1), "man", runDirectory: dir);
+        Assert.Equal(straight.InstanceLosses, resumed.InstanceLosses);
+        Assert.Equal(straight.PriorLosses, resumed.PriorLosses);
+        foreach (var (k, v) in straight.TunedWeights()) Assert.True(Same(v, resumed.TunedWeights()[k]), $"differs after resume: {k}");
+    }
+
+    [Fact]
     public void SnapshotsSeeTheCopyPartWayAndDoNotChangeTheResult()
     {
         using var baseModel = Backbone();
