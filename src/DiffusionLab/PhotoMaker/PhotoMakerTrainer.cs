@@ -228,7 +228,7 @@ public sealed class PhotoMakerTrainer : IDisposable
     {
         var heldOut = _world.Identities(WorldSplit.HeldOut).Take(_config.SampleIdentities).ToList();
         int r = Math.Min(4, _world.Config.ImagesPerIdentity - 1);
-        using var pipeline = new PhotoMakerPipeline(Model, Tokenizer, _diffusion.Betas.ToArray(), _diffusion.LearnSigma);
+        using var pipeline = new PhotoMakerPipeline(Model, Tokenizer, _diffusion.Betas.ToArray());
         using var swap = EmaSwap();
         var rows = new List<Tensor>();
         using var scope = NewDisposeScope();
