@@ -31,12 +31,13 @@ public static class BenchCommand
         if (args.Positional.Count == 1 && args.Positional[0] == "world") return BenchWorld(args, stdout);
         if (args.Positional.Count == 2 && args.Positional[0] == "story") return BenchStory(args, stdout);
         if (args.Positional.Count < 2 || args.Positional[0] is not ("train" or "sample"))
-            throw new UsageException("bench: expected `difflab bench train|sample PRESET --batch B [--device D]`, `difflab bench story PRESET --panels N --mode batch|bank` or `difflab bench world [--size 64] [--images N]`");
+            throw new UsageException("bench: expected `difflab bench train|sample PRESET --batch B [--device D]` (sample: PRESET or RUN, [--guidance W]), `difflab bench story PRESET --panels N --mode batch|bank` or `difflab bench world [--size 64] [--images N]`");
         string mode = args.Positional[0], preset = args.Positional[1];
         int batch = args.Int("batch", 0);
         if (batch == 0) throw new UsageException("bench: --batch B is required");
         int steps = args.Int("steps", mode == "train" ? 20 : 50);
         int warmup = args.Int("warmup", 5);
+        if (mode == "sample" && steps < 2) throw new UsageException($"bench sample: --steps {steps}: expected at least 2 (a respaced process keeps two steps or more)");
         var device = DeviceOption.Parse(args.Option("device"));
         var config = BenchConfig(preset, args.All("set"), out var trained);
         using var _ = trained;

@@ -27,4 +27,13 @@ public class ClippingTests
         Assert.True(Saturated(off) > 0.5, $"without clipping {Saturated(off):P1} of the pixels sit at ±1: the model is barely trained");
         Assert.True(Saturated(on) < Saturated(off) / 2, $"clipping: {Saturated(on):P1} saturated against {Saturated(off):P1}");
     }
+
+    [Fact]
+    public void ConfigsWithoutTheKeyClipAndTheKeyTurnsItOff()
+    {
+        Assert.True(TinyRuns.Config("MDTv2-Tiny/4").Sampling.ClipDenoised);   // TinyRuns' JSON predates the key
+        var off = TinyRuns.Config("MDTv2-Tiny/4", 6, "Sampling.ClipDenoised=false");
+        Assert.False(off.Sampling.ClipDenoised);
+        Assert.False(TrainConfigLoader.FromJson(TrainConfigLoader.ToJson(off), "round trip").Sampling.ClipDenoised);
+    }
 }
