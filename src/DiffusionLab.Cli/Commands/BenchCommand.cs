@@ -4,6 +4,7 @@ using DiffusionLab.Data;
 using DiffusionLab.Data.World;
 using DiffusionLab.Diffusion;
 using DiffusionLab.Mdt;
+using DiffusionLab.Pipelines;
 using DiffusionLab.Modules;
 using DiffusionLab.Runs;
 using DiffusionLab.StoryDiffusion;
@@ -17,8 +18,10 @@ namespace DiffusionLab.Cli.Commands;
 /// <summary>
 /// `difflab bench train|sample PRESET --batch B`: throughput and peak memory of the paper recipe on
 /// random latents of the preset's shape, one JSON line per measurement (stdout and --out, appended).
-/// train: full optimisation steps (both MDT branches, optimizer, EMA). sample: one guided denoiser
-/// evaluation per sampling step ([cond; uncond] batch), reported as steps/s and images/s for 250 steps.
+/// train: full optimisation steps (both MDT branches, optimizer, EMA). sample: the sampling pipeline over
+/// the model's own diffusion (a run's config, or a preset's default sections) with guidance ([cond; uncond]
+/// batch) for --steps respaced steps, reported as steps/s and images/s extrapolated to 250 steps.
+/// PRESET may also be a run folder or checkpoint: its config and trained weights are used.
 /// world: CharacterWorld rendering speed on one thread (images with masks per second).
 /// </summary>
 public static class BenchCommand
@@ -29,20 +32,24 @@ public static class BenchCommand
         if (args.Positional.Count == 1 && args.Positional[0] == "world") return BenchWorld(args, stdout);
         if (args.Positional.Count == 2 && args.Positional[0] == "story") return BenchStory(args, stdout);
         if (args.Positional.Count < 2 || args.Positional[0] is not ("train" or "sample"))
-            throw new UsageException("bench: expected `difflab bench train|sample PRESET --batch B [--device D]`, `difflab bench story PRESET --panels N --mode batch|bank` or `difflab bench world [--size 64] [--images N]`");
+            throw new UsageException("bench: expected `difflab bench train|sample PRESET --batch B [--device D]` (sample: PRESET or RUN, [--guidance W]), `difflab bench story PRESET --panels N --mode batch|bank` or `difflab bench world [--size 64] [--images N]`");
         string mode = args.Positional[0], preset = args.Positional[1];
         int batch = args.Int("batch", 0);
         if (batch == 0) throw new UsageException("bench: --batch B is required");
         int steps = args.Int("steps", mode == "train" ? 20 : 50);
         int warmup = args.Int("warmup", 5);
+        if (mode == "sample" && steps < 2) throw new UsageException($"bench sample: --steps {steps}: expected at least 2 (a respaced process keeps two steps or more)");
         var device = DeviceOption.Parse(args.Option("device"));
-        var model = TrainConfigLoader.ResolveModel(preset, args.All("set"), $"model preset '{preset}'");
+        var config = BenchConfig(preset, args.All("set"), out var trained);
+        using var _ = trained;
+        var model = config.Model;
         string? output = args.Option("out");
+        double guidance = args.Double("guidance", 4.0, 1, 100);
         string precision = args.Option("precision") ?? "fp32";
         if (precision is not ("fp32" or "bf16")) throw new UsageException($"--precision '{precision}': expected fp32 or bf16");
         args.RejectUnknown();
 
-        var row = mode == "train" ? BenchTrain(model, batch, steps, warmup, device, precision) : BenchSample(model, batch, steps, warmup, device);
+        var row = mode == "train" ? BenchTrain(model, batch, steps, warmup, device, precision) : BenchSample(config, trained, guidance, batch, steps, warmup, device);
         var line = new Dictionary<string, object?>
         {
             ["bench"] = mode, ["preset"] = preset, ["batch"] = batch, ["device"] = DeviceDescription.Of(device),
@@ -72,17 +79,20 @@ public static class BenchCommand
         int refs = Math.Min(args.Int("refs", 2), panels), steps = args.Int("steps", 10);
         double rate = args.Double("rate", 0.5, 0, 1);
         var device = DeviceOption.Parse(args.Option("device"));
-        var config = TrainConfigLoader.ResolveModel(preset, args.All("set"), $"model preset '{preset}'");
+        var run = BenchConfig(preset, args.All("set"), out var trained);
+        using var _ = trained;
+        var config = run.Model;
         string? output = args.Option("out");
         args.RejectUnknown();
         if (!config.IsTextConditioned) throw new UsageException($"bench story: '{preset}' is class-conditional; expected a text preset such as MDTv2-T2I-Tiny/8");
 
         using var probe = new DeviceMemoryProbe(device.type == DeviceType.CUDA);
         torch.manual_seed(0);
-        using var model = new MaskedDiffusionTransformer(config, device);
+        using var fresh = trained is null ? new MaskedDiffusionTransformer(config, device) : null;
+        var model = fresh ?? trained!.Model.to(device);
         model.eval();
-        var sampler = new ConsistentStorySampler(model, SpacedDiffusion.Create(BetaSchedule.Create("linear", 1000), $"ddim{steps}"), 5.0,
-            new ConsistentAttentionConfig { SamplingRate = rate });
+        var sampling = run.Sampling with { Sampler = "ddim", Respacing = $"ddim{steps}", Eta = 0, GuidanceScale = 5.0, GuidancePower = null, GuidedChannels = "all" };
+        var sampler = new ConsistentStorySampler(new SamplingPipeline(model, run with { Sampling = sampling }), new ConsistentAttentionConfig { SamplingRate = rate });
         var prompts = RandomConditions(config, panels, includeNull: false);
         long bankBytes = 0;
         var clock = Stopwatch.StartNew();
@@ -187,26 +197,38 @@ public static class BenchCommand
         };
     }
 
-    private static Measurement BenchSample(DenoiserConfig config, int batch, int steps, int warmup, Device device)
+    /// <summary>
+    /// The config a bench measures: a run folder's or checkpoint's own (its weights loaded into <paramref name="trained"/>),
+    /// or a preset with the run config's default data, diffusion and sampling sections (random weights).
+    /// </summary>
+    private static TrainConfig BenchConfig(string presetOrRun, IEnumerable<string> overrides, out TrainedModel? trained)
+    {
+        trained = null;
+        if (!Directory.Exists(presetOrRun) && !File.Exists(presetOrRun))
+        {
+            var model = TrainConfigLoader.ResolveModel(presetOrRun, overrides, $"model preset '{presetOrRun}'");
+            return new TrainConfig { Model = model, ModelPreset = presetOrRun, Data = new DataSection { Dataset = model.IsTextConditioned ? "characterworld" : "mnist10k" } };
+        }
+        trained = TrainedModel.Load(presetOrRun, overrides);
+        return trained.Config;
+    }
+
+    private static Measurement BenchSample(TrainConfig config, TrainedModel? trained, double guidance, int batch, int steps, int warmup, Device device)
     {
         using var probe = new DeviceMemoryProbe(device.type == DeviceType.CUDA);
         torch.manual_seed(0);
-        var model = DenoiserFactory.Create(config);
+        var model = trained?.Model ?? DenoiserFactory.Create(config.Model);
         model.to(device);
-        model.eval();
-        // Classifier-free guidance evaluates [cond; uncond] in one batch of 2B.
-        var x = torch.randn(2 * batch, config.InChannels, config.InputSize, config.InputSize).to(device);
-        var y = RandomConditions(config, 2 * batch, includeNull: true).to(device);
-        var t = torch.full([2 * batch], 500, dtype: ScalarType.Int64).to(device);
-
-        void OneStep()
-        {
-            using var scope = torch.NewDisposeScope();
-            using var _ = torch.no_grad();
-            model.call(x, t, y);
-        }
-
-        double seconds = Time(OneStep, steps, warmup, device);
+        // The model's own diffusion and sampler, respaced to the measured step count; guidance evaluates [cond; uncond] as one batch of 2B.
+        var pipeline = new SamplingPipeline(model, config with { Sampling = config.Sampling with { Respacing = $"{steps}", GuidanceScale = guidance } });
+        using var conditions = RandomConditions(config.Model, batch, includeNull: false);
+        // A respaced process keeps at least two steps.
+        if (warmup > 0) pipeline.With(pipeline.Settings with { Respacing = $"{Math.Max(2, warmup)}" }).Generate(conditions, 0).Dispose();
+        Synchronize(device);
+        var clock = Stopwatch.StartNew();
+        pipeline.Generate(conditions, 0).Dispose();
+        Synchronize(device);
+        double seconds = clock.Elapsed.TotalSeconds;
         long parameters = model.parameters().Sum(p => p.numel());
         double stepsPerSecond = steps / seconds;
         return new Measurement(parameters, stepsPerSecond, stepsPerSecond * batch / 250.0, probe.PeakBytes, probe.Source);

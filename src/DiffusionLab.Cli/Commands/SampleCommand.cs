@@ -45,12 +45,12 @@ public static class SampleCommand
                 : torch.tensor(ParseLabels(labelList, config.Model.NumClasses), dtype: ScalarType.Int64);
         }
         loaded.Model.to(device);
-        var images = DenoiserSampling.Generate(loaded.Model, config, labels, seed, device);
+        var images = new SamplingPipeline(loaded.Model, config).Generate(labels, seed);
         output ??= Path.Combine(loaded.RunDirectory ?? Path.GetDirectoryName(loaded.CheckpointPath)!, "samples", $"sample-step{loaded.Step:D7}-seed{seed}.png");
         int columns = loaded.Tokenizer is not null ? Math.Min(count, prompts.Count > 1 ? prompts.Count : 8)
             : config.Model.NumClasses <= 16 && labelList is null ? config.Model.NumClasses : (int)Math.Ceiling(Math.Sqrt(labels.shape[0]));
         ImageGrid.Save(images, columns, output);
-        stdout.WriteLine($"wrote {labels.shape[0]} samples ({config.Sampling.Sampler}, respacing {config.Sampling.Respacing}, guidance {config.Sampling.GuidanceScale}) to {output}");
+        stdout.WriteLine($"wrote {labels.shape[0]} samples ({config.Sampling.Sampler}, respacing {config.Sampling.Respacing}, guidance {config.Sampling.GuidanceScale}{(config.Sampling.ClipDenoised ? ", x0 clipped" : "")}) to {output}");
         return 0;
     }
 

@@ -50,7 +50,7 @@ public static class CharacterWorldRunEvaluation
                 int count = Math.Min(config.Evaluation.BatchSize, n - start);
                 using var scope = NewDisposeScope();
                 var ids = tokenizer.EncodeBatch(captions.GetRange(start, count), config.Model.TextMaxLength);
-                batches.Add(DenoiserSampling.Generate(model, config, ids, seed + start, device).cpu().MoveToOuterDisposeScope());
+                batches.Add(new SamplingPipeline(model, config).Generate(ids, seed + start).cpu().MoveToOuterDisposeScope());
             }
             using var images = cat(batches, 0);
             var e = judges.Evaluate(images, intended, groups);

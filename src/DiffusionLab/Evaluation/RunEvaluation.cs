@@ -44,7 +44,7 @@ public static class RunEvaluation
             int n = Math.Min(e.BatchSize, e.NumSamples - start);
             using var scope = torch.NewDisposeScope();
             var y = torch.arange(start, start + n, dtype: ScalarType.Int64) % config.Model.NumClasses;
-            var images = DenoiserSampling.Generate(model, config, y, seed + start, device);
+            var images = new SamplingPipeline(model, config).Generate(y, seed + start);
             batches.Add(images.cpu().MoveToOuterDisposeScope());
             labels.Add(y.MoveToOuterDisposeScope());
         }

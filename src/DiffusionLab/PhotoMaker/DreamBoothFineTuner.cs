@@ -3,6 +3,7 @@ using DiffusionLab.Diffusion;
 using DiffusionLab.IO;
 using DiffusionLab.Mdt;
 using DiffusionLab.Modules;
+using DiffusionLab.Pipelines;
 using DiffusionLab.Text;
 using DiffusionLab.Training;
 using TorchSharp;
@@ -139,24 +140,9 @@ public sealed class DreamBoothFineTuner(DreamBoothConfig config)
             .Where(w => !tokenizer.Contains(w) && w != allowedUnknown?.ToLowerInvariant()).Distinct().ToList();
         if (unknown.Count > 0) throw new ArgumentException($"prompt \"{prompt}\": unknown word(s) {string.Join(", ", unknown.Select(w => $"'{w}'"))}: not in the tokenizer's vocabulary");
         if (seeds.Count == 0) throw new ArgumentException("seeds: expected at least one (one image per seed)");
-        bool wasTraining = model.training;
-        model.eval();
-        try
-        {
-            using var noGrad = no_grad();
-            using var scope = NewDisposeScope();
-            var device = model.parameters().First().device;
-            int length = model.Config.TextMaxLength;
-            var text = model.EncodeText(tokenizer.EncodeBatch([prompt], length, device));
-            var rows = new TextEmbedding(text.Tokens.expand(seeds.Count, -1, -1), text.Pooled.expand(seeds.Count, -1), text.PaddingMask.expand(seeds.Count, -1));
-            var unconditional = model.EncodeText(NullPrompt.Ids(1, length, device));
-            using var guided = new GuidedTextCondition(rows, unconditional, guidanceScale, model.Config.InChannels);
-            var spaced = PhotoMakerPipeline.SpacedSchedule(betas, model.Config.LearnSigma, steps);
-            return PhotoMakerPipeline.Sample(model, spaced, (x, t) => guided.Denoise((xx, tt, e) => model.Forward(xx, tt, e), x, t), seeds, 0.0).MoveToOuterDisposeScope();
-        }
-        finally
-        {
-            if (wasTraining) model.train();
-        }
+        using var ids = tokenizer.EncodeBatch(Enumerable.Repeat(prompt, seeds.Count).ToList(), model.Config.TextMaxLength);
+        using var conditioning = new DenoiserConditioning(model, ids);
+        var sampling = new PhotoMakerSampling { Steps = steps, GuidanceScale = guidanceScale }.Section(betas.Length);
+        return new SamplingPipeline(model, betas, sampling).Generate(conditioning, seeds);
     }
 }

@@ -79,18 +79,9 @@ internal sealed class DreamBoothObjective : ITrainingObjective
 
     public void RestoreDataState(string state) { }
 
-    public IReadOnlyDictionary<string, Tensor> CheckpointWeights() => _trainable.ToDictionary(p => p.Name, p => (Tensor)p.Parameter);
+    public IReadOnlyDictionary<string, Tensor> CheckpointWeights() => NamedWeights.Of(_trainable);
 
-    public void LoadCheckpointWeights(IReadOnlyDictionary<string, Tensor> weights, string source)
-    {
-        using var _ = no_grad();
-        foreach (var (name, p) in _trainable)
-        {
-            if (!weights.TryGetValue(name, out var saved) || !saved.shape.SequenceEqual(p.shape))
-                throw new Core.ConfigException($"checkpoint '{source}': tuned weight '{name}' missing or of another shape");
-            p.copy_(saved);
-        }
-    }
+    public void LoadCheckpointWeights(IReadOnlyDictionary<string, Tensor> weights, string source) => NamedWeights.Load(_trainable, weights, source);
 
     public void Dispose() { }
 }

@@ -1,7 +1,8 @@
 using DiffusionLab.Data.World;
+using DiffusionLab.Diffusion;
+using DiffusionLab.Runs;
 using DiffusionLab.Training;
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace DiffusionLab.PhotoMaker;
@@ -14,30 +15,48 @@ namespace DiffusionLab.PhotoMaker;
 /// CLIP's pre-training with what CharacterWorld has: two different images of one person are a positive pair, the
 /// other people of the batch negatives (InfoNCE, both directions, as CLIP's loss with images on both sides). The
 /// images are prepared as the stage's references are (background noised when <see cref="PhotoMakerConfig.NoiseBackground"/>),
-/// so the encoder learns the person and not the scene. The evaluator networks are not involved.
+/// so the encoder learns the person and not the scene. The evaluator networks are not involved. It is an objective
+/// of the one <see cref="Trainer"/> (AdamW without weight decay), run into a run folder of its own, so it resumes.
 /// </summary>
 public static class IdEncoderPretraining
 {
     /// <summary>
     /// Runs <see cref="PhotoMakerConfig.EncoderPretrainSteps"/> steps of <see cref="PhotoMakerConfig.EncoderPretrainPeople"/>
-    /// people each, drawing people and image pairs from <paramref name="generator"/>; <paramref name="log"/> gets
-    /// (step, loss, in-batch pair accuracy) every <paramref name="logEvery"/> steps.
+    /// people each, drawing people and image pairs from <paramref name="generator"/>, logging (step, loss, in-batch pair
+    /// accuracy) every LogEvery steps; with <paramref name="runDirectory"/> it checkpoints there (every CheckpointEvery
+    /// steps and at the end) and resumes from it, a finished run only loading its result.
     /// </summary>
     public static void Run(StackedIdEncoder encoder, CharacterWorldDataset people, PhotoMakerConfig config, Generator generator,
-        Action<int, double, double>? log = null, int logEvery = 50)
+        string? runDirectory = null, TrainingProgress? progress = null)
     {
         int batch = config.EncoderPretrainPeople;
         if (people.IdentityCount < batch) throw new ArgumentException($"encoder pre-training: {batch} people per batch, but the training split has {people.IdentityCount}");
         if (people.ImagesPerIdentity < 2) throw new ArgumentException("encoder pre-training: needs at least 2 images per person");
-        var device = encoder.parameters().First().device;
-        var parameters = encoder.ImageParameters().ToList();
-        using var optimizer = optim.AdamW(parameters, config.EncoderPretrainLearningRate, weight_decay: 0.0);
-        encoder.train();
-        double lossSum = 0, accuracySum = 0;
-        int counted = 0;
-        for (int step = 1; step <= config.EncoderPretrainSteps; step++)
+        using var objective = new Objective(encoder, people, config);
+        var options = new TrainerOptions
         {
-            using var scope = NewDisposeScope();
+            Stage = Core.TrainingStage.IdEncoderPretraining,
+            Steps = config.EncoderPretrainSteps,
+            LogEvery = config.LogEvery,
+            CheckpointEvery = config.CheckpointEvery,
+            Optimizer = new OptimizerSection { Name = "adamw", GradClip = null },
+            ConfigJson = config.ToJson(),
+        };
+        using var trainer = new Trainer(objective, options, generator, runDirectory is null ? null : new RunFolder(runDirectory),
+            progress ?? new TrainingProgress(TextWriter.Null, interactive: false, options.Steps, 0, options.LogEvery));
+        trainer.Train();
+        encoder.eval();
+    }
+
+    private sealed class Objective(StackedIdEncoder encoder, CharacterWorldDataset people, PhotoMakerConfig config) : ITrainingObjective
+    {
+        private readonly Device _device = encoder.parameters().First().device;
+
+        public IReadOnlyList<ParameterGroup> ParameterGroups { get; } = [ParameterGroup.All(encoder.NamedImageParameters(), config.EncoderPretrainLearningRate)];
+
+        public ObjectiveOutput Compute(Generator generator)
+        {
+            int batch = config.EncoderPretrainPeople;
             var chosen = randperm(people.IdentityCount, generator: generator).narrow(0, 0, batch).data<long>().ToArray();
             var first = new List<CharacterImage>(batch);
             var second = new List<CharacterImage>(batch);
@@ -48,34 +67,35 @@ public static class IdEncoderPretraining
                 first.Add(people.Get(people.IndexOf(identity, (int)pair[0])));
                 second.Add(people.Get(people.IndexOf(identity, (int)pair[1])));
             }
-            var a = Prepare(first, config, generator).to(device);                                  // (P, 3, H, W)
-            var b = Prepare(second, config, generator).to(device);                                 // (P, 3, H, W)
-            var za = nn.functional.normalize(encoder.EmbedImages(a), dim: 1);                       // (P, D)
-            var zb = nn.functional.normalize(encoder.EmbedImages(b), dim: 1);                       // (P, D)
-            var logits = za.matmul(zb.T) / config.EncoderPretrainTemperature;                      // (P, P)
-            var target = arange(batch, device: device);
+            var a = Prepare(first, generator).to(_device);                                          // (P, 3, H, W)
+            var b = Prepare(second, generator).to(_device);                                         // (P, 3, H, W)
+            var za = nn.functional.normalize(encoder.EmbedImages(a), dim: 1);                        // (P, D)
+            var zb = nn.functional.normalize(encoder.EmbedImages(b), dim: 1);                        // (P, D)
+            var logits = za.matmul(zb.T) / config.EncoderPretrainTemperature;                       // (P, P)
+            var target = arange(batch, device: _device);
             var loss = (nn.functional.cross_entropy(logits, target) + nn.functional.cross_entropy(logits.T, target)) / 2;
-            optimizer.zero_grad();
-            loss.backward();
-            optimizer.step();
-            lossSum += loss.item<float>();
-            accuracySum += logits.argmax(1).eq(target).to(ScalarType.Float32).mean().item<float>();
-            counted++;
-            if (step % logEvery == 0 || step == config.EncoderPretrainSteps)
-            {
-                log?.Invoke(step, lossSum / counted, accuracySum / counted);
-                lossSum = accuracySum = 0;
-                counted = 0;
-            }
+            var accuracy = logits.argmax(1).eq(target).to(ScalarType.Float32).mean();
+            return new ObjectiveOutput(loss, new Dictionary<string, Tensor> { ["loss"] = loss, ["pair_accuracy"] = accuracy });
         }
-        optimizer.zero_grad();
-    }
 
-    private static Tensor Prepare(List<CharacterImage> images, PhotoMakerConfig config, Generator generator)
-    {
-        var pixels = CharacterImage.Stack(images);                                                 // (P, 3, H, W)
-        if (!config.NoiseBackground) return pixels;
-        var masks = stack(images.Select(i => i.MaskTensor()).ToArray());                         // (P, 1, H, W)
-        return ReferenceMasking.FillOutsideMask(pixels, masks, generator);
+        private Tensor Prepare(List<CharacterImage> images, Generator generator)
+        {
+            var pixels = CharacterImage.Stack(images);                                              // (P, 3, H, W)
+            if (!config.NoiseBackground) return pixels;
+            var masks = stack(images.Select(i => i.MaskTensor()).ToArray());                      // (P, 1, H, W)
+            return ReferenceMasking.FillOutsideMask(pixels, masks, generator);
+        }
+
+        public void SetTraining(bool training) => encoder.train(training);
+
+        public string DataState => "{}";
+
+        public void RestoreDataState(string state) { }
+
+        public IReadOnlyDictionary<string, Tensor> CheckpointWeights() => NamedWeights.Of(ParameterGroups[0].Parameters);
+
+        public void LoadCheckpointWeights(IReadOnlyDictionary<string, Tensor> weights, string source) => NamedWeights.Load(ParameterGroups[0].Parameters, weights, source);
+
+        public void Dispose() { }
     }
 }

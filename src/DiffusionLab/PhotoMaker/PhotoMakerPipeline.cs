@@ -4,7 +4,7 @@ using DiffusionLab.Data.World;
 using DiffusionLab.Diffusion;
 using DiffusionLab.Mdt;
 using DiffusionLab.Runs;
-using DiffusionLab.Sampling;
+using DiffusionLab.Pipelines;
 using DiffusionLab.Text;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -20,16 +20,17 @@ namespace DiffusionLab.PhotoMaker;
 public sealed class PhotoMakerPipeline : IDisposable
 {
     private readonly double[] _betas;
-    private readonly bool _learnSigma;
     private readonly bool _ownsModel;
 
-    /// <summary>A pipeline over a model (owned when <paramref name="ownsModel"/>) and the base run's tokenizer and β schedule.</summary>
-    public PhotoMakerPipeline(PhotoMakerModel model, WordTokenizer tokenizer, double[] betas, bool learnSigma, bool ownsModel = false)
+    /// <summary>
+    /// A pipeline over a model (owned when <paramref name="ownsModel"/>) and the base run's tokenizer and β schedule
+    /// (learned sigma as the backbone was built).
+    /// </summary>
+    public PhotoMakerPipeline(PhotoMakerModel model, WordTokenizer tokenizer, double[] betas, bool ownsModel = false)
     {
         Model = model;
         Tokenizer = tokenizer;
         _betas = (double[])betas.Clone();
-        _learnSigma = learnSigma;
         _ownsModel = ownsModel;
     }
 
@@ -75,7 +76,7 @@ public sealed class PhotoMakerPipeline : IDisposable
             throw;
         }
         var diffusion = trained.Config.Diffusion;
-        return new PhotoMakerPipeline(model, trained.Tokenizer, BetaSchedule.Create(diffusion.Schedule, diffusion.Timesteps), trained.Config.Model.LearnSigma, ownsModel: true)
+        return new PhotoMakerPipeline(model, trained.Tokenizer, BetaSchedule.Create(diffusion.Schedule, diffusion.Timesteps), ownsModel: true)
         {
             BaseConfig = trained.Config,
             CheckpointPath = checkpointPath,
@@ -165,9 +166,9 @@ public sealed class PhotoMakerPipeline : IDisposable
             var (textOnly, stacked) = EncodePrompt(parsed, references);
             using var uncondIds = NullPrompt.Ids(1, MaxLength);
             var unconditional = Model.EncodeText(uncondIds);
-            using var conditioning = new DelayedSubjectConditioning(Model.Forward, Spaced(sampling.Steps), Rows(textOnly, seeds.Count), Rows(stacked, seeds.Count),
-                unconditional, sampling.GuidanceScale, Model.Backbone.Config.InChannels, sampling.StartMergeStep, onStep);
-            return Sample(Model.Backbone, Spaced(sampling.Steps), conditioning.Denoise, seeds, sampling.Eta).MoveToOuterDisposeScope();
+            using var conditioning = new DelayedSubjectConditioning(Model.Forward, Rows(textOnly, seeds.Count), Rows(stacked, seeds.Count), unconditional,
+                sampling.StartMergeStep, onStep);
+            return new SamplingPipeline(Model.Backbone, _betas, sampling.Section(_betas.Length)).Generate(conditioning, seeds).MoveToOuterDisposeScope();
         }
         finally
         {
@@ -180,31 +181,6 @@ public sealed class PhotoMakerPipeline : IDisposable
     {
         using var references = LoadReferences(referenceFiles, Model.Backbone.Config.InputSize, weights);
         return Generate(prompt, references, seeds, sampling);
-    }
-
-    /// <summary>The base β schedule respaced to <paramref name="steps"/> DDIM steps (a fixed integer stride where one exists, as DDIM does).</summary>
-    internal SpacedDiffusion Spaced(int steps) => SpacedSchedule(_betas, _learnSigma, steps);
-
-    internal static SpacedDiffusion SpacedSchedule(double[] betas, bool learnSigma, int steps)
-    {
-        try { return SpacedDiffusion.Create(betas, $"ddim{steps}", learnSigma); }
-        catch (ArgumentException) { return SpacedDiffusion.Create(betas, $"{steps}", learnSigma); }
-    }
-
-    /// <summary>x_T per seed (each from its own generator, so an image does not depend on the others in the batch), then DDIM.</summary>
-    internal static Tensor Sample(MaskedDiffusionTransformer backbone, SpacedDiffusion spaced, DenoiseFn denoise, IReadOnlyList<long> seeds, double eta)
-    {
-        using var scope = NewDisposeScope();
-        var c = backbone.Config;
-        var device = backbone.parameters().First().device;
-        var noise = cat(seeds.Select(seed =>
-        {
-            using var g = new Generator((ulong)seed, CPU);
-            return torch.randn([1, c.InChannels, c.InputSize, c.InputSize], generator: g);
-        }).ToArray(), 0).to(device);                                                        // (S, C, H, W)
-        using var stepGenerator = new Generator((ulong)seeds[0] + 1, CPU);
-        var images = new DdimSampler(eta).Sample(spaced, denoise, noise, stepGenerator);   // (S, C, H, W)
-        return images.clamp(-1, 1).MoveToOuterDisposeScope();
     }
 
     private static TextEmbedding Rows(TextEmbedding one, int rows) => new(

@@ -1,3 +1,6 @@
+using DiffusionLab.Diffusion;
+using DiffusionLab.Runs;
+
 namespace DiffusionLab.PhotoMaker;
 
 /// <summary>How <see cref="PhotoMakerPipeline"/> samples (photomaker.md §3.1, §3.2).</summary>
@@ -14,11 +17,25 @@ public sealed record PhotoMakerSampling
     public double StyleStrengthPercent { get; init; } = 20;
     /// <summary>DDIM η (0: deterministic).</summary>
     public double Eta { get; init; } = 0.0;
+    /// <summary>Clamp x̂_0 to [−1, 1] each step: on for the workbench's pixel-space bases (see <see cref="SamplingSection.ClipDenoised"/>).</summary>
+    public bool ClipDenoised { get; init; } = true;
     /// <summary>PhotoMaker's <c>trigger_word</c> (§1.3).</summary>
     public string Trigger { get; init; } = Text.TriggerPrompt.DefaultTrigger;
 
     /// <summary>The delayed-conditioning switch for these settings.</summary>
     public int StartMergeStep => DelayedSubjectConditioning.StartMergeStep(StyleStrengthPercent, Steps);
+
+    /// <summary>
+    /// These settings as the sampling pipeline's section over a base process of <paramref name="baseTimesteps"/> steps:
+    /// DDIM's fixed integer stride where one gives exactly <see cref="Steps"/>, else evenly spaced steps.
+    /// </summary>
+    public SamplingSection Section(int baseTimesteps)
+    {
+        string respacing = $"ddim{Steps}";
+        try { TimestepRespacing.Space(baseTimesteps, respacing); }
+        catch (ArgumentException) { respacing = $"{Steps}"; }
+        return new SamplingSection { Sampler = "ddim", Respacing = respacing, Eta = Eta, GuidanceScale = GuidanceScale, ClipDenoised = ClipDenoised };
+    }
 
     public IReadOnlyList<string> Problems()
     {

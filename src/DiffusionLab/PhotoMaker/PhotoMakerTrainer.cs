@@ -83,25 +83,17 @@ public sealed class PhotoMakerTrainer : IDisposable
         }
     }
 
-    /// <summary>Contrastive pre-training of the ID encoder (<see cref="IdEncoderPretraining"/>), logged to encoder-pretraining.jsonl.</summary>
+    /// <summary>Contrastive pre-training of the ID encoder (<see cref="IdEncoderPretraining"/>), a run of its own in <see cref="EncoderPretrainingFolder"/>.</summary>
     private void PretrainEncoder()
     {
-        // A run stopped during pre-training has no checkpoint and starts it over, from the same seed.
-        string file = Path.Combine(_run.Path, EncoderPretrainingLog);
-        File.Delete(file);
-        var log = new MetricsLog(file);
         _progress.Message($"ID encoder: contrastive pre-training, {_config.EncoderPretrainSteps} steps of {_config.EncoderPretrainPeople} people");
         using var generator = new Generator((ulong)_config.Seed + 2, CPU);
-        IdEncoderPretraining.Run(Model.IdEncoder, _dataset, _config, generator, logEvery: _config.LogEvery, log: (step, loss, accuracy) =>
-        {
-            var row = new Dictionary<string, double> { ["step"] = step, ["loss"] = loss, ["pair_accuracy"] = accuracy };
-            log.Append(row);
-            _progress.Message($"pre-training step {step}/{_config.EncoderPretrainSteps}  loss {loss:F4}  pair accuracy {accuracy:F3}");
-        });
+        IdEncoderPretraining.Run(Model.IdEncoder, _dataset, _config, generator, Path.Combine(_run.Path, EncoderPretrainingFolder),
+            _progress.For(_config.EncoderPretrainSteps, _config.LogEvery));
     }
 
-    /// <summary>The run folder's log of the encoder pre-training (step, InfoNCE loss, in-batch pair accuracy).</summary>
-    public const string EncoderPretrainingLog = "encoder-pretraining.jsonl";
+    /// <summary>The run folder (inside the stage's) of the encoder pre-training: its metrics.jsonl (step, InfoNCE loss, in-batch pair accuracy) and checkpoints.</summary>
+    public const string EncoderPretrainingFolder = "encoder-pretraining";
 
     /// <summary>The text-to-image base, or a ConfigException naming BaseCheckpoint when it is missing or something else.</summary>
     private static TrainedModel LoadBase(PhotoMakerConfig config, Device device)
@@ -145,7 +137,7 @@ public sealed class PhotoMakerTrainer : IDisposable
     {
         var heldOut = _world.Identities(WorldSplit.HeldOut).Take(_config.SampleIdentities).ToList();
         int r = Math.Min(4, _world.Config.ImagesPerIdentity - 1);
-        using var pipeline = new PhotoMakerPipeline(Model, Tokenizer, _diffusion.Betas.ToArray(), _diffusion.LearnSigma);
+        using var pipeline = new PhotoMakerPipeline(Model, Tokenizer, _diffusion.Betas.ToArray());
         using var swap = _trainer.EmaWeights();
         var rows = new List<Tensor>();
         using var scope = NewDisposeScope();

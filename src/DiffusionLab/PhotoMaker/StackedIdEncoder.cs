@@ -64,7 +64,12 @@ public sealed class StackedIdEncoder : nn.Module
     }
 
     /// <summary>The image path's parameters (vision model and projection), without the fuse module.</summary>
-    public IEnumerable<Parameter> ImageParameters() => vision_model.parameters().Concat(visual_projection.parameters());
+    public IEnumerable<Parameter> ImageParameters() => NamedImageParameters().Select(p => p.Parameter);
+
+    /// <summary>The image path's parameters (vision model and projection) with their state-dict names.</summary>
+    public IEnumerable<(string Name, Parameter Parameter)> NamedImageParameters() =>
+        named_parameters().Where(p => p.name.StartsWith("vision_model.", StringComparison.Ordinal) || p.name.StartsWith("visual_projection.", StringComparison.Ordinal))
+            .Select(p => (p.name, p.parameter));
 
     /// <summary>Reference images (M, 3, H, W) in [−1, 1] → image embeddings e (M, D).</summary>
     public Tensor EmbedImages(Tensor images)

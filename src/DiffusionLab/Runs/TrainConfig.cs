@@ -96,6 +96,14 @@ public sealed record SamplingSection
     public double? GuidancePower { get; init; }
     /// <summary>"all" (correct) or "first3" (the official DiT/MDT behaviour, for reproduction).</summary>
     public string GuidedChannels { get; init; } = "all";
+    /// <summary>
+    /// Clamp the predicted x̂_0 to [−1, 1] at every step (IDDPM <c>clip_denoised</c>, improved-diffusion's default for
+    /// pixel images): pixel data lie in [−1, 1], and a briefly trained network's x̂_0 far outside it otherwise drives
+    /// whole images to saturated noise. Every data set here (MNIST, CharacterWorld, image folders) is pixel space, so the
+    /// default is on; a latent-space model sets false, as DiT/MDT sample latents unclipped. Configs written before this
+    /// key load with the default.
+    /// </summary>
+    public bool ClipDenoised { get; init; } = true;
     /// <summary>Images in a periodic sample grid.</summary>
     public int GridSamples { get; init; } = 64;
     /// <summary>Use the EMA weights for sampling and evaluation.</summary>

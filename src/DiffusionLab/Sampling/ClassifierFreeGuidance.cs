@@ -45,9 +45,21 @@ public static class ClassifierFreeGuidance
                 both = torch.cat([single, nullCondition.to(single.dtype).to(x.device).expand_as(single)], 0).DetachFromDisposeScope();
             }
             if (schedule.IsIdentity) return network(x, t, single);
-            var output = network(torch.cat([x, x], 0), torch.cat([t, t], 0), both!);
-            return GuideConditional(output.narrow(0, 0, n), output.narrow(0, n, n), t, schedule, channels, numOutputEps);
+            return Guide(network(torch.cat([x, x], 0), torch.cat([t, t], 0), both!), t, schedule, channels, numOutputEps);
         };
+    }
+
+    /// <summary>
+    /// The guided output (N, C_out, …) from the network output on [cond; uncond] (2N, C_out, …) and the N original
+    /// timesteps: the guided ε channels mixed, the rest (the learned variance) from the conditional half.
+    /// </summary>
+    public static Tensor Guide(Tensor modelOutput, Tensor originalTimesteps, GuidanceSchedule schedule, GuidedChannels channels, int numOutputEps)
+    {
+        ArgumentNullException.ThrowIfNull(modelOutput);
+        ArgumentNullException.ThrowIfNull(schedule);
+        long n = originalTimesteps.shape[0];
+        if (modelOutput.shape[0] != 2 * n) throw new ArgumentException($"model output batch {modelOutput.shape[0]}: expected 2 × {n} rows, [cond; uncond]", nameof(modelOutput));
+        return GuideConditional(modelOutput.narrow(0, 0, n), modelOutput.narrow(0, n, n), originalTimesteps, schedule, channels, numOutputEps);
     }
 
     /// <summary>

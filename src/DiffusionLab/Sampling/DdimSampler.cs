@@ -24,16 +24,12 @@ public sealed class DdimSampler : IDiffusionSampler
 
     public bool ClipDenoised { get; }
 
-    public Tensor Sample(SpacedDiffusion diffusion, DenoiseFn model, long[] shape, Generator? generator, Device device, IProgress<int>? progress = null)
+    public Tensor Sample(SpacedDiffusion diffusion, DenoiseFn model, Tensor start, ImageNoise? noise, IProgress<int>? progress = null)
     {
-        using var scope = torch.NewDisposeScope();
-        var noise = SamplingLoop.StartNoise(shape, generator, device);
-        return Sample(diffusion, model, noise, generator, progress).MoveToOuterDisposeScope();
+        if (Eta > 0 && noise is null) throw new ArgumentNullException(nameof(noise), $"DDIM with eta = {Eta} adds noise: it needs the images' noise");
+        return SamplingLoop.Run(diffusion, model, start, progress, (d, output, x, t, index) =>
+            Step(d, output, x, t, Eta > 0 && index > 0 ? noise!.Draw(x.shape, x.device, x.dtype) : null));
     }
-
-    public Tensor Sample(SpacedDiffusion diffusion, DenoiseFn model, Tensor noise, Generator? generator, IProgress<int>? progress = null) =>
-        SamplingLoop.Run(diffusion, model, noise, generator, progress, (d, output, x, t, index, g) =>
-            Step(d, output, x, t, Eta > 0 && index > 0 ? SamplingLoop.Noise(x.shape, x.dtype, x.device, g) : null));
 
     /// <summary>
     /// One DDIM step from x_t; <paramref name="t"/> holds indices into <paramref name="diffusion"/>. The noise z is used

@@ -13,16 +13,12 @@ public sealed class DdpmSampler(bool clipDenoised = false) : IDiffusionSampler
 {
     public bool ClipDenoised { get; } = clipDenoised;
 
-    public Tensor Sample(SpacedDiffusion diffusion, DenoiseFn model, long[] shape, Generator? generator, Device device, IProgress<int>? progress = null)
+    public Tensor Sample(SpacedDiffusion diffusion, DenoiseFn model, Tensor start, ImageNoise? noise, IProgress<int>? progress = null)
     {
-        using var scope = torch.NewDisposeScope();
-        var noise = SamplingLoop.StartNoise(shape, generator, device);
-        return Sample(diffusion, model, noise, generator, progress).MoveToOuterDisposeScope();
+        if (noise is null) throw new ArgumentNullException(nameof(noise), "DDPM adds noise at every step but the last: it needs the images' noise");
+        return SamplingLoop.Run(diffusion, model, start, progress, (d, output, x, t, index) =>
+            Step(d, output, x, t, index == 0 ? null : noise.Draw(x.shape, x.device, x.dtype)));
     }
-
-    public Tensor Sample(SpacedDiffusion diffusion, DenoiseFn model, Tensor noise, Generator? generator, IProgress<int>? progress = null) =>
-        SamplingLoop.Run(diffusion, model, noise, generator, progress, (d, output, x, t, index, g) =>
-            Step(d, output, x, t, index == 0 ? null : SamplingLoop.Noise(x.shape, x.dtype, x.device, g)));
 
     /// <summary>
     /// x_{t−1} = μ_θ(x_t, t) + σ_t·z with z = <paramref name="noise"/> where t ≠ 0 (the mean alone when noise is null).

@@ -7,10 +7,10 @@ namespace DiffusionLab.Sampling;
 /// <summary>The shared reverse loop: indices K−1..0, the model called with original timesteps, one dispose scope per step.</summary>
 internal static class SamplingLoop
 {
-    /// <summary>One reverse step: (process, model output, x_t, index tensor, index, generator) → x_{t−1}.</summary>
-    public delegate Tensor StepFn(GaussianDiffusion diffusion, Tensor modelOutput, Tensor x, Tensor t, int index, Generator? generator);
+    /// <summary>One reverse step: (process, model output, x_t, index tensor, index) → x_{t−1}.</summary>
+    public delegate Tensor StepFn(GaussianDiffusion diffusion, Tensor modelOutput, Tensor x, Tensor t, int index);
 
-    public static Tensor Run(SpacedDiffusion diffusion, DenoiseFn model, Tensor noise, Generator? generator, IProgress<int>? progress, StepFn step)
+    public static Tensor Run(SpacedDiffusion diffusion, DenoiseFn model, Tensor noise, IProgress<int>? progress, StepFn step)
     {
         ArgumentNullException.ThrowIfNull(diffusion);
         ArgumentNullException.ThrowIfNull(model);
@@ -29,7 +29,7 @@ internal static class SamplingLoop
                 var t = torch.full([batch], i, ScalarType.Int64, device);
                 var originalT = torch.full([batch], diffusion.OriginalTimestep(i), ScalarType.Int64, device);
                 var output = model(x, originalT);
-                next = step(diffusion.Diffusion, output, x, t, i, generator).MoveToOuterDisposeScope();
+                next = step(diffusion.Diffusion, output, x, t, i).MoveToOuterDisposeScope();
             }
             if (!ReferenceEquals(x, noise)) x.Dispose();
             x = next;
@@ -37,19 +37,6 @@ internal static class SamplingLoop
         }
         return ReferenceEquals(x, noise) ? noise.clone() : x;
     }
-
-    public static Tensor StartNoise(long[] shape, Generator? generator, Device device)
-    {
-        ArgumentNullException.ThrowIfNull(shape);
-        return Noise(shape, ScalarType.Float32, device, generator);
-    }
-
-    /// <summary>
-    /// Standard normal noise drawn on the generator's own device, then moved: a CPU generator gives
-    /// the same samples on CPU and CUDA.
-    /// </summary>
-    public static Tensor Noise(long[] shape, ScalarType dtype, Device device, Generator? generator) =>
-        torch.randn(shape, dtype, generator?.device ?? device, generator: generator).to(device);
 
     /// <summary>1 where t ≠ 0, else 0, shaped (N, 1, …) like <paramref name="like"/>: no noise at the last step.</summary>
     public static Tensor NonzeroMask(Tensor t, Tensor like)

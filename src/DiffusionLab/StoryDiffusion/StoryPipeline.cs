@@ -1,5 +1,5 @@
-using DiffusionLab.Diffusion;
 using DiffusionLab.Mdt;
+using DiffusionLab.Pipelines;
 using DiffusionLab.Runs;
 using DiffusionLab.Text;
 using static TorchSharp.torch;
@@ -15,15 +15,18 @@ namespace DiffusionLab.StoryDiffusion;
 /// </summary>
 public sealed class StoryPipeline(ConsistentStorySampler sampler, WordTokenizer tokenizer, int maxLength)
 {
-    /// <summary>The pipeline over a trained text-to-image run: DDIM with <paramref name="steps"/> steps and guidance on the empty prompt.</summary>
+    /// <summary>
+    /// The pipeline over a trained text-to-image run: its own diffusion and clipping, DDIM (η = 0) with
+    /// <paramref name="steps"/> steps and constant guidance <paramref name="guidance"/> on the empty prompt.
+    /// </summary>
     public static StoryPipeline FromRun(TrainedModel trained, int steps, double guidance, ConsistentAttentionConfig attention)
     {
         ArgumentNullException.ThrowIfNull(trained);
-        if (trained.Model is not MaskedDiffusionTransformer model || trained.Tokenizer is not { } tokenizer)
+        if (trained.Model is not MaskedDiffusionTransformer || trained.Tokenizer is not { } tokenizer)
             throw new ArgumentException($"run '{trained.RunDirectory ?? trained.CheckpointPath}': expected a text-to-image MDT run (a T2I preset trained on captions)");
         var c = trained.Config;
-        var diffusion = SpacedDiffusion.Create(BetaSchedule.Create(c.Diffusion.Schedule, c.Diffusion.Timesteps), $"ddim{steps}");
-        return new StoryPipeline(new ConsistentStorySampler(model, diffusion, guidance, attention), tokenizer, c.Model.TextMaxLength);
+        var sampling = c.Sampling with { Sampler = "ddim", Respacing = $"ddim{steps}", Eta = 0, GuidanceScale = guidance, GuidancePower = null, GuidedChannels = "all" };
+        return new StoryPipeline(new ConsistentStorySampler(new SamplingPipeline(trained.Model, c with { Sampling = sampling }), attention), tokenizer, c.Model.TextMaxLength);
     }
 
     public ConsistentStorySampler Sampler => sampler;

@@ -66,9 +66,9 @@ public sealed class DenoiserTraining : IDisposable
     /// </summary>
     public Tensor Sample(int count, long seed)
     {
-        if (_data.Tokenizer is null) return DenoiserSampling.Generate(SamplingModel, _config, count, seed, _device);
-        using var ids = _data.Tokenizer.EncodeBatch(SamplePrompts(count), _config.Model.TextMaxLength);
-        return DenoiserSampling.Generate(SamplingModel, _config, ids, seed, _device);
+        using var conditions = _data.Tokenizer is null ? torch.arange(count, dtype: ScalarType.Int64) % _config.Model.NumClasses
+            : _data.Tokenizer.EncodeBatch(SamplePrompts(count), _config.Model.TextMaxLength);
+        return new SamplingPipeline(SamplingModel, _config).Generate(conditions, seed);
     }
 
     /// <summary>Samples per prompt in a text-to-image sample grid: one row per prompt.</summary>

@@ -23,6 +23,9 @@ public sealed class TrainingProgress(TextWriter output, bool interactive, long t
     public static TrainingProgress ForConsole(long totalSteps, long firstStep, int every) =>
         new(Console.Out, !Console.IsOutputRedirected, totalSteps, firstStep, every);
 
+    /// <summary>Progress of another loop (e.g. a pre-training before the stage) to the same output.</summary>
+    public TrainingProgress For(long steps, int logEvery) => new(output, interactive, steps, 0, logEvery);
+
     public void Report(long step, IReadOnlyDictionary<string, double> latest)
     {
         double elapsed = _clock.Elapsed.TotalSeconds;

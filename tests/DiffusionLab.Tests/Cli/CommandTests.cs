@@ -43,7 +43,7 @@ public class CommandTests
         string file = Path.Combine(TinyRuns.TempDir("bench"), "bench.jsonl");
         foreach (var mode in new[] { "train", "sample" })
         {
-            var (code, output, err) = CliHarness.Difflab("bench", mode, "MDTv2-Tiny/4", "--batch", "2", "--steps", "1", "--warmup", "1", "--device", "cpu",
+            var (code, output, err) = CliHarness.Difflab("bench", mode, "MDTv2-Tiny/4", "--batch", "2", "--steps", "2", "--warmup", "1", "--device", "cpu",
                 "--set", "HiddenSize=32", "--set", "NumHeads=2", "--set", "Depth=4", "--out", file);
             Assert.True(code == 0, err);
             var line = JsonNode.Parse(output.Trim())!.AsObject();

@@ -9,7 +9,8 @@ facebookresearch/DiT code; it is imported at run time, never copied here (its li
 
 The network is a fixed function of x and the ORIGINAL timestep that the C# test computes the same way
 (SamplingLoopParityTests.StandIn). Every random draw (x_T, then the per-step noise the official loops take with
-th.randn_like) comes from one torch.Generator seeded per case, in the order our samplers draw from theirs.
+th.randn_like) follows the workbench's seeding convention (Sampling/ImageNoise): image i of a case has its own
+torch.Generator seeded seed + i, which draws its row of x_T and then its row of every step's noise, in step order.
 Each case stores `<case>.x_T` (the first draw, so an RNG mismatch shows as such) and `<case>.sample`.
 """
 import json
@@ -57,11 +58,15 @@ def stand_in(learn_sigma):
 
 def run(sampler, respacing, learn_sigma, clip, eta, seed):
     diffusion = create_diffusion(respacing, learn_sigma=learn_sigma)
-    generator = torch.Generator().manual_seed(seed)
+    generators = [torch.Generator().manual_seed(seed + i) for i in range(SHAPE[0])]
+
+    def draw(shape, dtype=torch.float32):
+        return torch.cat([torch.randn((1,) + tuple(shape[1:]), generator=g, dtype=dtype) for g in generators], 0)
+
     original_randn_like = torch.randn_like
-    torch.randn_like = lambda x, **kw: torch.randn(x.shape, generator=generator, dtype=x.dtype)
+    torch.randn_like = lambda x, **kw: draw(x.shape, x.dtype)
     try:
-        x_t = torch.randn(SHAPE, generator=generator)
+        x_t = draw(SHAPE)
         model = stand_in(learn_sigma)
         if sampler == "ddpm":
             sample = diffusion.p_sample_loop(model, SHAPE, noise=x_t, clip_denoised=clip, device="cpu")

@@ -1,6 +1,4 @@
-using DiffusionLab.Diffusion;
 using DiffusionLab.PhotoMaker;
-using DiffusionLab.Sampling;
 using DiffusionLab.Text;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -24,11 +22,10 @@ public class DelayedConditioningTests
         new(full(rows, 4, 3, value), full(rows, 3, value), ones(rows, 4, dtype: ScalarType.Bool));
 
     [Theory]
-    [InlineData(5.0, 4)]
-    [InlineData(1.0, 2)]
-    public void EachStepSeesTheEmbeddingTheRuleGivesIt(double guidance, int rowsPerCall)
+    [InlineData(true, 4)]
+    [InlineData(false, 2)]
+    public void EachStepSeesTheEmbeddingTheRuleGivesIt(bool guided, int rowsPerCall)
     {
-        var spaced = SpacedDiffusion.Create(BetaSchedule.Linear(1000), "ddim10", learnSigma: true);
         var seen = new List<(int Rows, float First, float Last)>();
         Tensor Network(Tensor x, Tensor t, TextEmbedding text)
         {
@@ -36,16 +33,18 @@ public class DelayedConditioningTests
             return zeros(x.shape[0], 6, 4, 4);
         }
         var told = new List<(int, bool)>();
-        using var conditioning = new DelayedSubjectConditioning(Network, spaced, textOnly: Filled(1), stackedId: Filled(2), unconditional: Filled(0, rows: 1),
-            guidance, epsChannels: 3, startMergeStep: 3, onStep: (i, id) => told.Add((i, id)));
-        new DdimSampler().Sample(spaced, conditioning.Denoise, randn(2, 3, 4, 4), null);
+        using var conditioning = new DelayedSubjectConditioning(Network, textOnly: Filled(1), stackedId: Filled(2), unconditional: Filled(0, rows: 1),
+            startMergeStep: 3, onStep: (i, id) => told.Add((i, id)));
+        Assert.Equal(2, conditioning.Count);
+        for (int i = 0; i < 10; i++)
+            conditioning.Predict(randn(rowsPerCall, 3, 4, 4), full([rowsPerCall], 900 - 100 * i, ScalarType.Int64), i, 10, withUnconditional: guided);
 
         Assert.Equal(10, seen.Count);
         for (int i = 0; i < 10; i++)
         {
             Assert.Equal(rowsPerCall, seen[i].Rows);
             Assert.Equal(i <= 3 ? 1f : 2f, seen[i].First);
-            Assert.Equal(guidance == 1.0 ? seen[i].First : 0f, seen[i].Last); // the unconditional half is the empty prompt throughout
+            Assert.Equal(guided ? 0f : seen[i].First, seen[i].Last); // the unconditional half is the empty prompt throughout
         }
         Assert.Equal(Enumerable.Range(0, 10).Select(i => (i, i > 3)), told);
     }

@@ -26,7 +26,7 @@ public class IdEncoderPretrainingTests
         var config = Config(pretrainSteps: 30);
         string dir = TinyRuns.TempDir("pm-pretrain");
         using (var trainer = Trainer(config, dir)) trainer.Train(stopAfter: 1);
-        string logFile = Path.Combine(dir, PhotoMakerTrainer.EncoderPretrainingLog);
+        string logFile = new RunFolder(Path.Combine(dir, PhotoMakerTrainer.EncoderPretrainingFolder)).MetricsFile;
         var rows = new MetricsLog(logFile).ReadAll();
         Assert.Equal(Enumerable.Range(1, 30).Select(i => (double)i), rows.Select(r => r["step"]));
         double early = rows.Take(5).Average(r => r["loss"]), late = rows.TakeLast(5).Average(r => r["loss"]);
@@ -46,7 +46,7 @@ public class IdEncoderPretrainingTests
         // The pre-trained encoder is what the checkpoint holds: it differs from a run without pre-training.
         string plain = TinyRuns.TempDir("pm-no-pretrain");
         using (var trainer = Trainer(Config(pretrainSteps: 0), plain)) trainer.Train(stopAfter: 1);
-        Assert.False(File.Exists(Path.Combine(plain, PhotoMakerTrainer.EncoderPretrainingLog)));
+        Assert.False(Directory.Exists(Path.Combine(plain, PhotoMakerTrainer.EncoderPretrainingFolder)));
         var a = PhotoMakerCheckpoint.Load(TrainingCheckpoint.Latest(dir)!).Weights;
         var b = PhotoMakerCheckpoint.Load(TrainingCheckpoint.Latest(plain)!).Weights;
         string key = a.Keys.First(k => k.StartsWith(PhotoMakerModel.EncoderPrefix + "visual_projection", StringComparison.Ordinal));
@@ -60,6 +60,30 @@ public class IdEncoderPretrainingTests
     {
         var config = Config(steps) with { EncoderPretrainPeople = people };
         Assert.Contains(config.Problems(), p => p.Contains(expected));
+    }
+
+    [Fact]
+    public void AnInterruptedPretrainingResumesBitExactly()
+    {
+        var config = Config(pretrainSteps: 4) with { CheckpointEvery = 2, LogEvery = 1 };
+        var world = new CharacterWorld(new CharacterWorldConfig { TrainIdentities = 6, HeldOutIdentities = 2, ImagesPerIdentity = 4, ImageSize = 16 });
+        var people = new CharacterWorldDataset(world, WorldSplit.Train);
+        Dictionary<string, Tensor> Pretrain(string dir, params int[] stops)
+        {
+            var encoder = new StackedIdEncoder(config.ImageEncoder, 16, generator: new TorchSharp.torch.Generator(1));
+            using var generator = new TorchSharp.torch.Generator(2);
+            // Each call stands for a process: the first ones stop (as a killed run would after its checkpoint), the last finishes.
+            foreach (int stop in stops) IdEncoderPretraining.Run(encoder, people, config with { EncoderPretrainSteps = stop }, generator, dir);
+            return encoder.NamedImageParameters().ToDictionary(p => p.Name, p => (Tensor)p.Parameter.detach().clone());
+        }
+        string straight = TinyRuns.TempDir("pretrain-straight"), resumed = TinyRuns.TempDir("pretrain-resumed");
+        var a = Pretrain(straight, 4);
+        var b = Pretrain(resumed, 2, 4);
+        foreach (var (k, v) in a) Assert.True(v.equal(b[k]).all().item<bool>(), $"differs after resume: {k}");
+        var logA = new MetricsLog(new RunFolder(straight).MetricsFile).ReadAll().Select(r => (r["step"], r["loss"])).ToList();
+        var logB = new MetricsLog(new RunFolder(resumed).MetricsFile).ReadAll().Select(r => (r["step"], r["loss"])).ToList();
+        Assert.Equal(4, logA.Count);
+        Assert.Equal(logA, logB);
     }
 
     [Fact]

@@ -11,12 +11,12 @@ public class PhotoMakerCudaTests
     [CudaFact]
     public void ConditioningAndGenerationMatchTheCpuOnCuda()
     {
-        using var cpu = new PhotoMakerPipeline(Model(), Tokenizer, Betas, learnSigma: true, ownsModel: true);
+        using var cpu = new PhotoMakerPipeline(Model(), Tokenizer, Betas, ownsModel: true);
         var backbone = Backbone();
         backbone.to(CUDA);
         using var cudaModel = new PhotoMakerModel(backbone, Config, new Generator(7, CPU));
         using (no_grad()) cudaModel.LoadTrainedWeights(cpu.Model.TrainedWeights(), "cpu model");
-        using var cuda = new PhotoMakerPipeline(cudaModel, Tokenizer, Betas, learnSigma: true);
+        using var cuda = new PhotoMakerPipeline(cudaModel, Tokenizer, Betas);
         using var refs = new ReferenceStack(Images(3, 1));
         var sampling = new PhotoMakerSampling { Steps = 4 };
         var a = cpu.Generate("a photo of a man img wearing a crown", refs, [1, 2], sampling);

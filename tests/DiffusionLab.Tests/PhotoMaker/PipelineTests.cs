@@ -9,7 +9,7 @@ namespace DiffusionLab.Tests.PhotoMaker;
 /// <summary>PhotoMakerPipeline: one-line errors for bad prompts and references; generation per seed with delayed conditioning.</summary>
 public class PipelineTests
 {
-    private static PhotoMakerPipeline Pipeline() => new(Model(), Tokenizer, Betas, learnSigma: true, ownsModel: true);
+    private static PhotoMakerPipeline Pipeline() => new(Model(), Tokenizer, Betas, ownsModel: true);
 
     private static readonly PhotoMakerSampling ThreeSteps = new() { Steps = 3 };
 

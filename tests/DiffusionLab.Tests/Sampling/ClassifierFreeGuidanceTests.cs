@@ -104,7 +104,8 @@ public class ClassifierFreeGuidanceTests
         var spaced = DiffusionLab.Diffusion.SpacedDiffusion.Create(DiffusionLab.Diffusion.BetaSchedule.Linear(1000), "5");
         Tensor Shrinking(Tensor x, Tensor t, Tensor y) => Network(x * 0.1, t, y) * 0.1;
         var fn = ClassifierFreeGuidance.Wrap(Shrinking, torch.tensor(new long[] { 1, 2, 3 }), NullClass, GuidanceSchedule.PowerCosine(3.8, 4), GuidedChannels.FirstThree, 4);
-        var sample = new DdpmSampler().Sample(spaced, fn, [3, 4, 2, 2], new Generator(9), torch.CPU);
+        using var noise = ImageNoise.Consecutive(9, 3);
+        var sample = new DdpmSampler().Sample(spaced, fn, noise.Draw([3, 4, 2, 2], torch.CPU), noise);
         Assert.Equal(new long[] { 3, 4, 2, 2 }, sample.shape);
         Assert.True(sample.isfinite().all().item<bool>());
     }

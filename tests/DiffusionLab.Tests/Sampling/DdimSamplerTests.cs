@@ -22,15 +22,19 @@ public class DdimSamplerTests
     }
 
     [Fact]
-    public void EtaZeroIsDeterministicWhateverTheGenerator()
+    public void EtaZeroIsDeterministicWhateverTheNoise()
     {
         using var scope = torch.NewDisposeScope();
         var spaced = SpacedDiffusion.Create(BetaSchedule.Linear(1000), "ddim10");
         var start = torch.randn([2, 4, 4, 4], generator: new Generator(7));
         var sampler = new DdimSampler(eta: 0);
-        var a = sampler.Sample(spaced, Analytic, start, new Generator(1));
-        var b = sampler.Sample(spaced, Analytic, start, new Generator(2));
+        using var one = new ImageNoise([1, 2]);
+        using var two = new ImageNoise([3, 4]);
+        var a = sampler.Sample(spaced, Analytic, start, one);
+        var b = sampler.Sample(spaced, Analytic, start, two);
+        var c = sampler.Sample(spaced, Analytic, start, null);
         Assert.True(a.equal(b).all().item<bool>());
+        Assert.True(a.equal(c).all().item<bool>());
         Assert.False(a.equal(start).all().item<bool>());
         Assert.True(a.isfinite().all().item<bool>());
     }
@@ -43,23 +47,25 @@ public class DdimSamplerTests
         var seen = new List<long>();
         var reported = new List<int>();
         DenoiseFn model = (x, t) => { seen.Add(t[0].item<long>()); return Analytic(x, t); };
-        new DdimSampler().Sample(spaced, model, [1, 4, 2, 2], new Generator(3), torch.CPU, new SyncProgress(reported.Add));
+        new DdimSampler().Sample(spaced, model, torch.randn([1, 4, 2, 2]), null, new SyncProgress(reported.Add));
         Assert.Equal(new long[] { 800, 600, 400, 200, 0 }, seen);
         Assert.Equal([1, 2, 3, 4, 5], reported);
     }
 
     [Fact]
-    public void PositiveEtaUsesTheGenerator()
+    public void PositiveEtaUsesTheImagesNoise()
     {
         using var scope = torch.NewDisposeScope();
         var spaced = SpacedDiffusion.Create(BetaSchedule.Linear(1000), "ddim10");
         var start = torch.randn([2, 4, 4, 4], generator: new Generator(7));
         var sampler = new DdimSampler(eta: 1.0);
-        var a = sampler.Sample(spaced, Analytic, start, new Generator(1));
-        var b = sampler.Sample(spaced, Analytic, start, new Generator(1));
-        var c = sampler.Sample(spaced, Analytic, start, new Generator(2));
+        var a = sampler.Sample(spaced, Analytic, start, new ImageNoise([1, 2]));
+        var b = sampler.Sample(spaced, Analytic, start, new ImageNoise([1, 2]));
+        var c = sampler.Sample(spaced, Analytic, start, new ImageNoise([1, 3]));
         Assert.True(a.equal(b).all().item<bool>());
-        Assert.False(a.equal(c).all().item<bool>());
+        Assert.True(a[0].equal(c[0]).all().item<bool>(), "image 0 has the same seed: the same noise whatever image 1's seed");
+        Assert.False(a[1].equal(c[1]).all().item<bool>());
+        Assert.Throws<ArgumentNullException>(() => sampler.Sample(spaced, Analytic, start, null));
     }
 
     [Fact]
@@ -68,9 +74,9 @@ public class DdimSamplerTests
         var spaced = SpacedDiffusion.Create(BetaSchedule.Linear(1000), "ddim10");
         using var start = torch.randn([2, 4, 4, 4], generator: new Generator(5));
         var sampler = new DdpmSampler();
-        using (var g = new Generator(1)) sampler.Sample(spaced, Analytic, start, g).Dispose(); // builds the cached coefficient tables
+        using (var g = new ImageNoise([1, 2])) sampler.Sample(spaced, Analytic, start, g).Dispose(); // builds the cached coefficient tables
         long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
-        using (var g = new Generator(1))
+        using (var g = new ImageNoise([1, 2]))
         using (var result = sampler.Sample(spaced, Analytic, start, g))
             Assert.Equal(before + 1, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
     }

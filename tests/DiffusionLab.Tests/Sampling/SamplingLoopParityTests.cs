@@ -48,12 +48,13 @@ public class SamplingLoopParityTests
         IDiffusionSampler s = sampler == "ddpm" ? new DdpmSampler(clip) : new DdimSampler(eta, clip);
         long[] shape = [2, 4, 8, 8];
 
-        // Both sides draw x_T first, then each step's noise, from one generator with this seed.
-        using (var g = new Generator((ulong)seed))
-            DiffusionFixture.AssertTensorClose(Fixture.Value[$"{name}.x_T"], torch.randn(shape, generator: g), Tolerance,
+        // Both sides draw image i's x_T first, then its noise of each step, from its own generator seeded seed + i.
+        using (var first = ImageNoise.Consecutive(seed, (int)shape[0]))
+            DiffusionFixture.AssertTensorClose(Fixture.Value[$"{name}.x_T"], first.Draw(shape, torch.CPU), Tolerance,
                 $"{name}: x_T (this libtorch's generator draws other numbers than the fixture's torch; the comparison below is void)");
-        using var generator = new Generator((ulong)seed);
-        var sample = s.Sample(spaced, StandIn(learnSigma), shape, generator, torch.CPU);
+        using var noise = ImageNoise.Consecutive(seed, (int)shape[0]);
+        var start = noise.Draw(shape, torch.CPU);
+        var sample = s.Sample(spaced, StandIn(learnSigma), start, noise);
         DiffusionFixture.AssertTensorClose(Fixture.Value[$"{name}.sample"], sample, Tolerance, $"{name}: sample");
     }
 }

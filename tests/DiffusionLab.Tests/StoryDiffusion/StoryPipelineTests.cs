@@ -1,5 +1,7 @@
 using DiffusionLab.Diffusion;
 using DiffusionLab.Mdt;
+using DiffusionLab.Pipelines;
+using DiffusionLab.Runs;
 using DiffusionLab.StoryDiffusion;
 using DiffusionLab.Tests.Models;
 using DiffusionLab.Tests.Notebooks;
@@ -36,7 +38,7 @@ public class StoryPipelineTests
     }
 
     private static StoryPipeline Pipeline(MaskedDiffusionTransformer net, WordTokenizer tokenizer) =>
-        new(new ConsistentStorySampler(net, SpacedDiffusion.Create(BetaSchedule.Create("linear", 1000), "ddim3"), 3.0,
+        new(new ConsistentStorySampler(new SamplingPipeline(net, BetaSchedule.Linear(1000), new SamplingSection { Sampler = "ddim", Respacing = "ddim3", GuidanceScale = 3.0 }),
             new ConsistentAttentionConfig { Schedule = ConsistentAttentionSchedule.Always }), tokenizer, 16);
 
     [Fact]

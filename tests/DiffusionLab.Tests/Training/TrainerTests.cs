@@ -57,8 +57,9 @@ public class TrainerTests
         using var trainer = new DenoiserTraining(config, TinyRuns.TempDir("use-ema"), torch.CPU, TinyRuns.Quiet(config));
         trainer.Train(stopAfter: 2); // decay 0.9: the EMA now differs from the raw weights
         using var scope = torch.NewDisposeScope();
-        var ema = DenoiserSampling.Generate(trainer.EmaModel, config, 4, seed: 5, torch.CPU);
-        var raw = DenoiserSampling.Generate(trainer.Model, config, 4, seed: 5, torch.CPU);
+        var labels = torch.arange(4, dtype: ScalarType.Int64) % config.Model.NumClasses;
+        var ema = new SamplingPipeline(trainer.EmaModel, config).Generate(labels, 5);
+        var raw = new SamplingPipeline(trainer.Model, config).Generate(labels, 5);
         Assert.False(ema.equal(raw).all().item<bool>(), "EMA and raw weights sample alike: the test cannot tell them apart");
 
         var sample = trainer.Sample(4, seed: 5);
