@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using DiffusionLab.Data.World;
 using DiffusionLab.Evaluation.World;
+using DiffusionLab.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -59,15 +60,15 @@ public static class EvaluatorsCommand
 
         if (which is "identity" or "all")
             provenance.Run("identity", CharacterWorldEvaluator.IdentityWeightsFile, options,
-                o => IdentityEmbedderTraining.Train(world, o, stdout.WriteLine),
+                o => JudgeTraining.Identity(world, o, stdout),
                 m => m.SaveWeights, m => new() { ["identity"] = WorldJudgeMetrics.MeasureIdentity(m, world, checkImages) });
         if (which is "factors" or "all")
             provenance.Run("factors", CharacterWorldEvaluator.FactorWeightsFile, options,
-                o => FactorClassifierTraining.Train(world, o, stdout.WriteLine),
+                o => JudgeTraining.Factors(world, o, stdout),
                 m => m.SaveWeights, m => new() { ["factors"] = WorldJudgeMetrics.MeasureFactors(m, world, checkImages), ["fd"] = WorldJudgeMetrics.MeasureFd(m, world, checkImages) });
         if (which is "structure" or "all")
             provenance.Run("structure", CharacterWorldEvaluator.StructureWeightsFile, options,
-                o => StructureCheckerTraining.Train(world, o, stdout.WriteLine),
+                o => JudgeTraining.Structure(world, o, stdout),
                 m => m.SaveWeights, m => new() { ["structure"] = WorldJudgeMetrics.MeasureStructure(m, world, checkImages) });
         return 0;
     }

@@ -14,6 +14,12 @@ public interface ITrainingObjective : IDisposable
     IReadOnlyList<ParameterGroup> ParameterGroups { get; }
 
     /// <summary>
+    /// Work of the next step that runs no libtorch and allocates much (rendering its images), done before the step's
+    /// no-collection region when <see cref="TrainerOptions.HoldOffCollection"/> is set; may draw from <paramref name="generator"/>.
+    /// </summary>
+    void PrepareNext(Generator generator) { }
+
+    /// <summary>
     /// Draws the next batch and everything random of the step (timesteps, noise, dropout, masking, augmentation)
     /// from <paramref name="generator"/> and returns the loss to back-propagate with the batch means to log
     /// (0-dim tensors in the caller's dispose scope; read back only on log steps).

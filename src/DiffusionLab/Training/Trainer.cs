@@ -158,6 +158,8 @@ public sealed class Trainer : IDisposable
     /// <summary>One optimisation step: the objective's loss, backward, bf16 gradients to the masters, clipping, each group's update, EMA.</summary>
     private IReadOnlyDictionary<string, Tensor> RunStep()
     {
+        _objective.PrepareNext(_generator);
+        using var region = _options.HoldOffCollection ? new NoCollectionRegion() : null;
         var bf16 = _objective.Bf16;
         bf16?.PullWeights();
         var output = _objective.Compute(_generator);

@@ -32,6 +32,9 @@ public sealed record TrainerOptions
     /// <summary>Further metadata every checkpoint carries (e.g. the base checkpoint an adapter stage trains on).</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Runs each step's libtorch work in a <see cref="NoCollectionRegion"/> (steps that render images between them).</summary>
+    public bool HoldOffCollection { get; init; }
+
     /// <summary>How a divergence message tells the user to recover (names the stage's own keys).</summary>
     public string DivergenceAdvice { get; init; } = "lower the learning rate or set a gradient clip";
 }

@@ -56,7 +56,7 @@ public static class WorldJudgeMetrics
         var jobs = JudgeImages.Grid(world.Identities(WorldSplit.HeldOut), 0, imagesPerIdentity);
         var images = JudgeImages.Render(world, jobs, parallelism);
         var logits = FactorClassifier.Split(JudgeImages.Batched(images, model.forward, Device(model)));
-        var labels = FactorClassifierTraining.Labels(world, jobs);
+        var labels = FactorLabels.Of(world, jobs);
         var accuracy = FactorClassifier.Factors.ToDictionary(f => f.Name,
             f => logits[f.Name].argmax(1).eq(labels[f.Name]).to(ScalarType.Float64).mean().item<double>());
         return new FactorMetrics(jobs.Length, accuracy);
@@ -66,11 +66,11 @@ public static class WorldJudgeMetrics
     {
         model.eval();
         using var scope = torch.NewDisposeScope();
-        var jobs = StructureCheckerTraining.Edit(JudgeImages.Grid(world.Identities(WorldSplit.HeldOut), 0, imagesPerIdentity),
+        var jobs = StructureEdits.Edit(JudgeImages.Grid(world.Identities(WorldSplit.HeldOut), 0, imagesPerIdentity),
             new Generator(StructureMeasureSeed));
         var images = JudgeImages.Render(world, jobs, parallelism);
         var predicted = StructureChecker.Counts(JudgeImages.Batched(images, model.forward, Device(model))); // (N,3)
-        var truth = StructureCheckerTraining.Counts(jobs);                                                 // (N,3)
+        var truth = StructureEdits.Counts(jobs);                                                 // (N,3)
         var right = predicted.eq(truth).to(ScalarType.Float64).mean(new long[] { 0 });                     // (3)
         var judgedValid = StructureChecker.IsValid(predicted);                                             // (N)
         var valid = StructureChecker.IsValid(truth);                                                       // (N)

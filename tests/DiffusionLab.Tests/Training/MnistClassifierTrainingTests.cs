@@ -1,9 +1,10 @@
 using DiffusionLab.Data;
 using DiffusionLab.Evaluation;
+using DiffusionLab.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace DiffusionLab.Tests.Evaluation;
+namespace DiffusionLab.Tests.Training;
 
 public class MnistClassifierTrainingTests
 {

@@ -1,6 +1,6 @@
 using System.Runtime;
 
-namespace DiffusionLab.Evaluation.World;
+namespace DiffusionLab.Training;
 
 /// <summary>
 /// Holds off garbage collection while a training step runs libtorch. TorchSharp converts doubles
@@ -10,7 +10,7 @@ namespace DiffusionLab.Evaluation.World;
 /// allocates). Steps allocate a few hundred kilobytes, far inside the budget; a step that goes
 /// past it (or a region the runtime refuses) only loses the protection, and is counted.
 /// </summary>
-internal sealed class NoCollectionRegion : IDisposable
+public sealed class NoCollectionRegion : IDisposable
 {
     private const long Budget = 64L << 20;
 
