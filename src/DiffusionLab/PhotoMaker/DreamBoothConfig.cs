@@ -54,6 +54,7 @@ public sealed record DreamBoothConfig
     /// <summary>Checkpoint every N steps when tuning into a run folder (0: only at the end); a tuning in memory keeps none.</summary>
     public int CheckpointEvery { get; init; } = 0;
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public double EffectiveLearningRate => LearningRate ?? (Tuning == BackboneAdaptation.Lora ? 3e-4 : 2e-5);
 
     public IReadOnlyList<string> Problems()
@@ -83,11 +84,18 @@ public sealed record DreamBoothConfig
     /// </summary>
     public static DreamBoothConfig Load(string path, IEnumerable<string>? overrides = null)
     {
-        var config = StageConfigFile.Read<DreamBoothConfig>(StageConfigFile.Load(path, overrides, typeof(DreamBoothConfig)), path);
+        var config = StageConfigFile.Read<DreamBoothConfig>(StageConfigFile.Load(path, overrides, Sections), path);
         var problems = config.Problems();
         if (problems.Count > 0) throw new ConfigException($"config '{path}': key {problems[0]}");
         return config;
     }
 
-    public string ToJson() => System.Text.Json.JsonSerializer.Serialize(this, TrainConfigLoader.JsonOptions);
+    public string ToJson() => Sections.Sectioned(System.Text.Json.JsonSerializer.SerializeToNode(this, TrainConfigLoader.JsonOptions)!.AsObject()).ToJsonString(TrainConfigLoader.JsonOptions);
+
+    /// <summary>Where the keys live in a config file: the run config's sections, the rest under "DreamBooth" (<see cref="StageSections"/>).</summary>
+    internal static readonly StageSections Sections = StageSections.For<DreamBoothConfig>("DreamBooth", new Dictionary<string, string>
+    {
+        ["Steps"] = "Training", ["Seed"] = "Training", ["CheckpointEvery"] = "Training",
+        ["LearningRate"] = "Optimizer", ["GradClip"] = "Optimizer",
+    });
 }

@@ -41,7 +41,7 @@ internal sealed class DreamBoothObjective : ITrainingObjective
         Steps = config.Steps,
         LogEvery = 1,
         Optimizer = new Runs.OptimizerSection { Name = "adamw", GradClip = config.GradClip },
-        ConfigJson = System.Text.Json.JsonSerializer.Serialize(config),
+        ConfigJson = config.ToJson(),
     };
 
     public ObjectiveOutput Compute(Generator generator)

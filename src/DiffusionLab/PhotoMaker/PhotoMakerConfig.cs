@@ -123,13 +123,22 @@ public sealed record PhotoMakerConfig
         return p;
     }
 
+    /// <summary>Where the keys live in a config file: the run config's sections, the rest under "PhotoMaker" (<see cref="StageSections"/>).</summary>
+    internal static readonly StageSections Sections = StageSections.For<PhotoMakerConfig>("PhotoMaker", new Dictionary<string, string>
+    {
+        ["Steps"] = "Training", ["BatchSize"] = "Training", ["Seed"] = "Training", ["LogEvery"] = "Training",
+        ["SampleEvery"] = "Training", ["CheckpointEvery"] = "Training", ["EmaDecay"] = "Training",
+        ["Betas"] = "Optimizer", ["WeightDecay"] = "Optimizer", ["GradClip"] = "Optimizer",
+        ["MinSnrGamma"] = "Diffusion",
+    });
+
     /// <summary>Parses a config from JSON (comments and trailing commas allowed); <paramref name="source"/> names it in errors.</summary>
     public static PhotoMakerConfig FromJson(string json, string source) => FromJson(StageConfigFile.Parse(json, source), source);
 
-    /// <summary>A config from a JSON object (paths taken as they are).</summary>
+    /// <summary>A config from a JSON object in sections, or flat as stored before the one dialect (paths taken as they are).</summary>
     public static PhotoMakerConfig FromJson(JsonObject json, string source)
     {
-        var config = StageConfigFile.Read<PhotoMakerConfig>(json, source);
+        var config = StageConfigFile.Read<PhotoMakerConfig>(Sections.IsFlat(json) ? json : Sections.Flatten(json, source), source);
         var problems = config.Problems();
         if (problems.Count > 0) throw new ConfigException($"config '{source}': {problems[0]}");
         return config;
@@ -140,8 +149,8 @@ public sealed record PhotoMakerConfig
     /// <see cref="StageConfigFile"/> says (the repository root for a value in the file, the current directory for an override).
     /// </summary>
     public static PhotoMakerConfig Load(string path, IEnumerable<string>? overrides = null) =>
-        FromJson(StageConfigFile.Load(path, overrides, typeof(PhotoMakerConfig)), path);
+        FromJson(StageConfigFile.Load(path, overrides, Sections), path);
 
     /// <summary>The config as indented JSON that <see cref="FromJson(string, string)"/> reads back to an equal config.</summary>
-    public string ToJson() => JsonSerializer.Serialize(this, TrainConfigLoader.JsonOptions);
+    public string ToJson() => Sections.Sectioned(JsonSerializer.SerializeToNode(this, TrainConfigLoader.JsonOptions)!.AsObject()).ToJsonString(TrainConfigLoader.JsonOptions);
 }

@@ -163,7 +163,7 @@ public sealed class PhotoMakerTrainer : IDisposable
         Directory.CreateDirectory(_run.Path);
         if (_run.Exists)
         {
-            var previous = PhotoMakerConfig.Load(_run.ConfigFile);
+            var previous = PhotoMakerConfig.FromJson(File.ReadAllText(_run.ConfigFile), _run.ConfigFile);
             // Steps may change on resume; nothing that shapes the computation may.
             if ((previous with { Steps = _config.Steps }).ToJson() != _config.ToJson())
                 throw new ConfigException($"run '{_run.Path}': exists with a different config ({_run.ConfigFile}); use a new output folder or the same config");

@@ -48,16 +48,19 @@ public static partial class StageConfigFile
         return folder.FullName;
     }
 
-    /// <summary>A config file as JSON with BaseCheckpoint resolved, <paramref name="overrides"/> applied, and BaseCheckpoint made absolute.</summary>
-    internal static JsonObject Load(string path, IEnumerable<string>? overrides, Type type)
+    /// <summary>
+    /// A config file as its record's flat JSON, read from <paramref name="sections"/> (the one dialect), with BaseCheckpoint
+    /// resolved, <paramref name="overrides"/> (Section.Key=Value) applied, and BaseCheckpoint made absolute.
+    /// </summary>
+    internal static JsonObject Load(string path, IEnumerable<string>? overrides, StageSections sections)
     {
         if (!File.Exists(path)) throw new ConfigException($"config '{path}': file not found");
         var root = Parse(File.ReadAllText(path), path);
         if (BaseOf(root) is { Length: > 0 } inFile && !Path.IsPathRooted(inFile))
             root["BaseCheckpoint"] = Path.GetFullPath(Path.Combine(BaseFolder(path), inFile));
-        foreach (var o in overrides ?? []) ConfigOverrides.Apply(root, o, p => ConfigOverrides.PropertyType(type, p));
+        foreach (var o in overrides ?? []) ConfigOverrides.Apply(root, o, p => ConfigOverrides.PropertyType(sections.Record, sections.PropertyPath(p)));
         if (BaseOf(root) is { Length: > 0 } value) root["BaseCheckpoint"] = Path.GetFullPath(value);
-        return root;
+        return sections.Flatten(root, path);
     }
 
     internal static JsonObject Parse(string json, string source)

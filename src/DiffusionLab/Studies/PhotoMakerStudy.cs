@@ -108,7 +108,7 @@ public sealed class PhotoMakerStudy
             if (done >= config.Steps)
             {
                 // A finished run trained with another config would be evaluated as if it were this one.
-                var previous = PhotoMakerConfig.Load(new RunFolder(folder).ConfigFile);
+                var previous = PhotoMakerConfig.FromJson(File.ReadAllText(new RunFolder(folder).ConfigFile), new RunFolder(folder).ConfigFile);
                 if ((previous with { Steps = config.Steps }).ToJson() != config.ToJson())
                     throw new ConfigException($"run '{folder}': finished with a different config ({new RunFolder(folder).ConfigFile}); use another --runs folder or restore the config");
                 _log.WriteLine($"{head}: finished at step {done}, skipped ({folder})");

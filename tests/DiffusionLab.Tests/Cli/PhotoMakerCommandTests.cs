@@ -54,7 +54,7 @@ public class PhotoMakerCommandTests
         Assert.Equal(2, PhotoMakerCheckpoint.Load(TrainingCheckpoint.Latest(run)!).Step);
 
         // The same command with more steps resumes the run.
-        (code, stdout, stderr) = CliHarness.Difflab("train", config, "--out", run, "--set", "Steps=3");
+        (code, stdout, stderr) = CliHarness.Difflab("train", config, "--out", run, "--set", "Training.Steps=3");
         Assert.True(code == 0, stderr + stdout);
         Assert.Contains("resumed", stdout);
         Assert.Contains("(step 3;", stdout);
@@ -64,11 +64,11 @@ public class PhotoMakerCommandTests
         string stopped = Path.Combine(dir, "stopped");
         using var stop = new CancellationTokenSource();
         var output = new StopAtStep("step 1/", stop);
-        code = CommandRunner.Run(["train", config, "--out", stopped, "--set", "CheckpointEvery=5"], output, new StringWriter(), stop.Token);
+        code = CommandRunner.Run(["train", config, "--out", stopped, "--set", "Training.CheckpointEvery=5"], output, new StringWriter(), stop.Token);
         Assert.Equal(130, code);
         Assert.Contains("stopped at step 1; checkpoint written", output.ToString());
         Assert.EndsWith(TrainingCheckpoint.FileName(1), TrainingCheckpoint.Latest(stopped));
-        (code, stdout, stderr) = CliHarness.Difflab("train", config, "--out", stopped, "--set", "CheckpointEvery=5");
+        (code, stdout, stderr) = CliHarness.Difflab("train", config, "--out", stopped, "--set", "Training.CheckpointEvery=5");
         Assert.True(code == 0, stderr + stdout);
         Assert.Contains("resumed", stdout);
         Assert.EndsWith(TrainingCheckpoint.FileName(2), TrainingCheckpoint.Latest(stopped));

@@ -33,7 +33,7 @@ public class StageConfigTests
         Assert.Equal(StageConfigFile.DreamBooth, StageConfigFile.StageOf(Study("dreambooth.json")));
         Assert.Equal(stacked.BaseCheckpoint, dreambooth.BaseCheckpoint);
         Assert.Empty(dreambooth.Problems());
-        Assert.Contains("unknown key 'Stpes'", Assert.Throws<ConfigException>(() => DreamBoothConfig.Load(Study("dreambooth.json"), ["Stpes=3"])).Message);
+        Assert.Contains("unknown key 'DreamBooth.Stpes'", Assert.Throws<ConfigException>(() => DreamBoothConfig.Load(Study("dreambooth.json"), ["DreamBooth.Stpes=3"])).Message);
 
         Assert.Null(StageConfigFile.StageOf(Path.Combine(root, "experiments", "t2i-characterworld", "mdtv2-t2i-tiny.json")));
     }
@@ -47,13 +47,25 @@ public class StageConfigTests
         Assert.Equal(dir, StageConfigFile.BaseFolder(file));
         Assert.Equal(Path.Combine(dir, "base", "run"), PhotoMakerConfig.Load(file).BaseCheckpoint);
 
-        var overridden = PhotoMakerConfig.Load(file, ["BaseCheckpoint=elsewhere", "Sampling.Steps=7", "Steps=5", "Sampling.Trigger=42"]);
+        var overridden = PhotoMakerConfig.Load(file, ["BaseCheckpoint=elsewhere", "Sampling.Steps=7", "Training.Steps=5", "Sampling.Trigger=42"]);
         Assert.Equal(Path.GetFullPath("elsewhere"), overridden.BaseCheckpoint);
         Assert.Equal(7, overridden.Sampling.Steps);
         Assert.Equal(5, overridden.Steps);
         Assert.Equal("42", overridden.Sampling.Trigger); // a string key keeps a numeric-looking value a string
+        // What a run folder stores is the same dialect, and reads back to an equal config; a config stored flat before it still reads.
+        var stored = System.Text.Json.Nodes.JsonNode.Parse(overridden.ToJson())!.AsObject();
+        Assert.Equal(5, stored["Training"]!["Steps"]!.GetValue<int>());
+        Assert.Equal(2, stored["PhotoMaker"]!["LoraRank"]!.GetValue<int>());
+        Assert.Null(stored["Steps"]);
+        Assert.Equal(overridden with { Betas = null }, PhotoMakerConfig.FromJson(overridden.ToJson(), "stored") with { Betas = null });
+        var flat = System.Text.Json.JsonSerializer.Serialize(overridden, DiffusionLab.Runs.TrainConfigLoader.JsonOptions);
+        Assert.Equal(overridden with { Betas = null }, PhotoMakerConfig.FromJson(flat, "stored before the dialect") with { Betas = null });
 
-        Assert.Contains("unknown key 'Stpes'", Assert.Throws<ConfigException>(() => PhotoMakerConfig.Load(file, ["Stpes=5"])).Message);
+        Assert.Contains("unknown key 'Training.Stpes'", Assert.Throws<ConfigException>(() => PhotoMakerConfig.Load(file, ["Training.Stpes=5"])).Message);
+        // One dialect: a key outside its section is named with where it belongs.
+        Assert.Contains("key 'Steps': belongs in section 'Training' ('Training.Steps')", Assert.Throws<ConfigException>(() => PhotoMakerConfig.Load(file, ["Steps=5"])).Message);
+        Assert.Contains("key 'Training.LoraRank': belongs in section 'PhotoMaker' ('PhotoMaker.LoraRank')",
+            Assert.Throws<ConfigException>(() => PhotoMakerConfig.Load(file, ["Training.LoraRank=4"])).Message);
         Assert.Contains("key 'Stage'", Assert.Throws<ConfigException>(() => PhotoMakerConfig.Load(file, ["Stage=dreambooth"])).Message);
         File.WriteAllText(file, """{ "Stage": 3 }""");
         Assert.Contains("key 'Stage'", Assert.Throws<ConfigException>(() => StageConfigFile.StageOf(file)).Message);

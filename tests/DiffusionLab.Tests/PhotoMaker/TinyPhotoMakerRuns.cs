@@ -44,9 +44,8 @@ internal static class TinyPhotoMakerRuns
           // a tiny PhotoMaker stage for tests
           "Stage": "photomaker",
           "BaseCheckpoint": "{{baseCheckpoint}}",
-          {{TinyEncoderKeys}},
-          "MaxReferences": 3,
-          "Steps": {{steps}}, "BatchSize": 2, "LogEvery": 1, "SampleEvery": 1000, "CheckpointEvery": 1, "SampleIdentities": 1,
+          "PhotoMaker": { {{TinyEncoderKeys}}, "MaxReferences": 3, "SampleIdentities": 1 },
+          "Training": { "Steps": {{steps}}, "BatchSize": 2, "LogEvery": 1, "SampleEvery": 1000, "CheckpointEvery": 1 },
           "Sampling": { "Steps": 2 },
         }
         """;

@@ -60,13 +60,13 @@ public class PhotoMakerStudyTests
         Directory.CreateDirectory(dir);
         File.Copy(Committed(PhotoMakerStudySpec.FileName), Path.Combine(dir, PhotoMakerStudySpec.FileName));
         string Stage(string extra) => $$"""
-            { "Stage": "photomaker", "BaseCheckpoint": "{{BaseRun.Value}}", {{extra}}
-              "ImageEncoder": { "ImageSize": 16, "PatchSize": 4, "Width": 16, "Depth": 1, "Heads": 2 }, "LoraRank": {{loraRank}}, "LoraAlpha": 2, "Steps": 2000 }
+            { "Stage": "photomaker", "BaseCheckpoint": "{{BaseRun.Value}}", "Training": { "Steps": 2000 },
+              "PhotoMaker": { {{extra}} "ImageEncoder": { "ImageSize": 16, "PatchSize": 4, "Width": 16, "Depth": 1, "Heads": 2 }, "LoraRank": {{loraRank}}, "LoraAlpha": 2 } }
             """;
         File.WriteAllText(Path.Combine(dir, "photomaker.json"), Stage(""));
         File.WriteAllText(Path.Combine(dir, "average.json"), Stage("\"IdEmbedding\": \"Average\","));
         File.WriteAllText(Path.Combine(dir, "single-image.json"), Stage("\"References\": \"SingleImage\","));
-        File.WriteAllText(Path.Combine(dir, "dreambooth.json"), """{ "Stage": "dreambooth", "LoraRank": 2, "LoraAlpha": 2, "Steps": 400 }""");
+        File.WriteAllText(Path.Combine(dir, "dreambooth.json"), """{ "Stage": "dreambooth", "Training": { "Steps": 400 }, "DreamBooth": { "LoraRank": 2, "LoraAlpha": 2 } }""");
         return dir;
     }
 
@@ -145,18 +145,18 @@ public class PhotoMakerStudyTests
         Assert.Equal("a photo of a {class} in a red shirt wearing a crown, smiling, on the beach", full.UsedPrompts[0].Pattern);
         var smoke = PhotoMakerStudySpec.Load(Path.GetDirectoryName(Committed(PhotoMakerStudySpec.FileName))!, "smoke");
         Assert.Equal((2, 2, 4), (smoke.People, smoke.UsedPrompts.Count, smoke.Sampling.Steps));
-        Assert.Equal(["Steps=2", "BatchSize=2", "LogEvery=1", "CheckpointEvery=1", "SampleEvery=2", "SampleIdentities=1", "Sampling.Steps=4"], smoke.ScaleOverrides.PhotoMaker);
+        Assert.Equal(["Training.Steps=2", "Training.BatchSize=2", "Training.LogEvery=1", "Training.CheckpointEvery=1", "Training.SampleEvery=2", "PhotoMaker.SampleIdentities=1", "Sampling.Steps=4"], smoke.ScaleOverrides.PhotoMaker);
         var longer = PhotoMakerStudySpec.Load(Path.GetDirectoryName(Committed(PhotoMakerStudySpec.FileName))!, "long");
         Assert.Equal(["stacked"], longer.Variants.Select(v => v.Name));
         Assert.Equal([1, 4], longer.ReferenceCurve);
         Assert.Empty(longer.Degradations);
-        Assert.Equal(["Steps=6000"], longer.ScaleOverrides.PhotoMaker);
+        Assert.Equal(["Training.Steps=6000"], longer.ScaleOverrides.PhotoMaker);
         var pretrained = PhotoMakerStudySpec.Load(Path.GetDirectoryName(Committed(PhotoMakerStudySpec.FileName))!, "pretrained");
         Assert.Equal(full.Variants.Select(v => (v.Name, v.Config)), pretrained.Variants.Select(v => (v.Name, v.Config)));
-        Assert.Equal(["EncoderPretrainSteps=1000"], pretrained.ScaleOverrides.PhotoMaker);
+        Assert.Equal(["PhotoMaker.EncoderPretrainSteps=1000"], pretrained.ScaleOverrides.PhotoMaker);
         var lowLr = PhotoMakerStudySpec.Load(Path.GetDirectoryName(Committed(PhotoMakerStudySpec.FileName))!, "pretrained-lowlr");
         Assert.Equal(["stacked"], lowLr.Variants.Select(v => v.Name));
-        Assert.Equal(["EncoderPretrainSteps=1000", "EncoderLearningRate=1e-5"], lowLr.ScaleOverrides.PhotoMaker);
+        Assert.Equal(["PhotoMaker.EncoderPretrainSteps=1000", "PhotoMaker.EncoderLearningRate=1e-5"], lowLr.ScaleOverrides.PhotoMaker);
         Assert.Equal((full.People, full.UsedPrompts.Count, full.Sampling.Steps), (longer.People, longer.UsedPrompts.Count, longer.Sampling.Steps));
     }
 
@@ -197,7 +197,7 @@ public class PhotoMakerStudyTests
         Assert.Contains("no world-identity.safetensors in it", err);
 
         // DreamBooth's snapshot steps must lie before its last step (400 at full scale: 100 and 200 do; 2 at smoke: 1 does).
-        File.WriteAllText(Path.Combine(study, "dreambooth.json"), """{ "Stage": "dreambooth", "Steps": 150 }""");
+        File.WriteAllText(Path.Combine(study, "dreambooth.json"), """{ "Stage": "dreambooth", "Training": { "Steps": 150 } }""");
         var e = Assert.Throws<ConfigException>(() => new PhotoMakerStudy(PhotoMakerStudySpec.Load(study), CPU, "runs", TextWriter.Null, judgesFolder: Judges.Value));
         Assert.Contains("key 'DreamBoothCheckpoints': step 200, expected below DreamBooth's Steps=150", e.Message);
 
