@@ -105,6 +105,26 @@ public class LoraTests
     }
 
     [Fact]
+    public void ACheckpointOfThePhotoMakerFormatBeforeTheOneTrainerStillLoads()
+    {
+        using var trained = Model();
+        var weights = trained.TrainedWeights();
+        string path = Path.Combine(Path.GetTempPath(), "difflab-tests", $"pm-legacy-{Guid.NewGuid():N}.safetensors");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        // The layout PhotoMakerTrainer wrote until the one trainer: "weights." and "ema.", a flat config, the base in the metadata.
+        string flatConfig = System.Text.Json.JsonSerializer.Serialize(Config, TrainConfigLoader.JsonOptions);
+        DiffusionLab.IO.SafetensorsFile.Save(path, weights.Select(p => KeyValuePair.Create("weights." + p.Key, p.Value)).Concat(weights.Select(p => KeyValuePair.Create("ema." + p.Key, p.Value))),
+            new Dictionary<string, string> { ["format"] = "diffusionlab-photomaker-1", ["base_checkpoint"] = "/runs/base/step.safetensors", ["base_step"] = "7", ["config"] = flatConfig, ["step"] = "5" });
+        Assert.True(PhotoMakerCheckpoint.IsPhotoMakerCheckpoint(path));
+        var loaded = PhotoMakerCheckpoint.Load(path);
+        Assert.True(loaded.IsLegacy);
+        Assert.Equal(("/runs/base/step.safetensors", 7L, 5L), (loaded.BaseCheckpoint, loaded.BaseStep, loaded.Step!.Value));
+        Assert.Equal(weights.Keys.Order(), loaded.Weights.Keys.Order());
+        Assert.NotNull(loaded.Ema);
+        Assert.Equal(Config, loaded.Config(path) with { Betas = Config.Betas });
+    }
+
+    [Fact]
     public void TrainedWeightsSaveAndLoadSeparatelyFromTheBackbone()
     {
         using var trained = Model();
