@@ -69,6 +69,58 @@ public class TrainConfigLoaderTests
         Assert.Equal(PositionEmbeddingKind.None, again.Model.PositionEmbedding);
     }
 
+    /// <summary>
+    /// The resolved config (a run folder's config.json, a checkpoint's config, what a resume compares) is written with the
+    /// same lowercase words users write; the expected text is what the loader wrote while these keys were strings.
+    /// </summary>
+    [Theory]
+    [InlineData("""{"Model": {"Preset": "DiT-Tiny/4"}, "Data": {"Dataset": "folder", "Folder": "imgs"}, "Optimizer": {"Name": "adamw"}, "Training": {"Precision": "bf16"}, "Sampling": {"Sampler": "ddim", "GuidedChannels": "first3"}}""", 1)]
+    [InlineData("""{"Model": {"Preset": "MDTv2-T2I-Tiny/4", "TextVocabSize": 40}, "Data": {"Dataset": "captions", "Folder": "imgs"}}""", 2)]
+    [InlineData("""{"Model": {"Preset": "MDTv2-T2I-Tiny/4", "TextVocabSize": 40}, "Data": {"Dataset": "characterworld"}, "Optimizer": {"Name": "adan"}, "Training": {"Precision": "fp32"}, "Sampling": {"Sampler": "ddpm", "GuidedChannels": "all"}}""", 0)]
+    public void ClosedChoicesAreWrittenAsUsersWriteThem(string json, int expected)
+    {
+        string[][] sections =
+        [
+            [
+                "{\"Dataset\":\"characterworld\",\"Folder\":null,\"WorldSeed\":0,\"WorldIdentities\":2000,\"WorldHeldOutIdentities\":200,\"ImagesPerIdentity\":64,\"Cache\":null}",
+                "{\"Name\":\"adan\",\"LearningRate\":0.0003,\"Betas\":null,\"Eps\":1E-08,\"WeightDecay\":0,\"GradClip\":1}",
+                "{\"Steps\":400000,\"BatchSize\":256,\"EmaDecay\":0.9999,\"EmaWarmup\":false,\"Seed\":0,\"Precision\":\"fp32\",\"LogEvery\":100,\"SampleEvery\":10000,\"CheckpointEvery\":10000,\"EvaluateEvery\":0}",
+                "{\"Sampler\":\"ddpm\",\"Respacing\":\"250\",\"Eta\":0,\"GuidanceScale\":1,\"GuidancePower\":null,\"GuidedChannels\":\"all\",\"ClipDenoised\":true,\"GridSamples\":64,\"UseEma\":true}",
+            ],
+            [
+                "{\"Dataset\":\"folder\",\"Folder\":\"imgs\",\"WorldSeed\":0,\"WorldIdentities\":2000,\"WorldHeldOutIdentities\":200,\"ImagesPerIdentity\":64,\"Cache\":null}",
+                "{\"Name\":\"adamw\",\"LearningRate\":0.0003,\"Betas\":null,\"Eps\":1E-08,\"WeightDecay\":0,\"GradClip\":1}",
+                "{\"Steps\":400000,\"BatchSize\":256,\"EmaDecay\":0.9999,\"EmaWarmup\":false,\"Seed\":0,\"Precision\":\"bf16\",\"LogEvery\":100,\"SampleEvery\":10000,\"CheckpointEvery\":10000,\"EvaluateEvery\":0}",
+                "{\"Sampler\":\"ddim\",\"Respacing\":\"250\",\"Eta\":0,\"GuidanceScale\":1,\"GuidancePower\":null,\"GuidedChannels\":\"first3\",\"ClipDenoised\":true,\"GridSamples\":64,\"UseEma\":true}",
+            ],
+            [
+                "{\"Dataset\":\"captions\",\"Folder\":\"imgs\",\"WorldSeed\":0,\"WorldIdentities\":2000,\"WorldHeldOutIdentities\":200,\"ImagesPerIdentity\":64,\"Cache\":null}",
+                "{\"Name\":\"adan\",\"LearningRate\":0.0003,\"Betas\":null,\"Eps\":1E-08,\"WeightDecay\":0,\"GradClip\":1}",
+                "{\"Steps\":400000,\"BatchSize\":256,\"EmaDecay\":0.9999,\"EmaWarmup\":false,\"Seed\":0,\"Precision\":\"fp32\",\"LogEvery\":100,\"SampleEvery\":10000,\"CheckpointEvery\":10000,\"EvaluateEvery\":0}",
+                "{\"Sampler\":\"ddpm\",\"Respacing\":\"250\",\"Eta\":0,\"GuidanceScale\":1,\"GuidancePower\":null,\"GuidedChannels\":\"all\",\"ClipDenoised\":true,\"GridSamples\":64,\"UseEma\":true}",
+            ],
+        ];
+        var written = TrainConfigLoader.ToJson(FromText(json));
+        string[] keys = ["Data", "Optimizer", "Training", "Sampling"];
+        Assert.Equal(sections[expected], keys.Select(k => written[k]!.ToJsonString()));
+        Assert.Equal(written.ToJsonString(), TrainConfigLoader.ToJson(TrainConfigLoader.FromJson(written, "resolved")).ToJsonString());
+    }
+
+    /// <summary>An old run folder's config.json loads, and every value it holds is written back as it was.</summary>
+    [Theory]
+    [InlineData("dit")]
+    [InlineData("mdt")]
+    [InlineData("mdtv2")]
+    public void AnOldRunFoldersConfigIsWrittenBackWithTheSameValues(string run)
+    {
+        string path = Path.Combine(Notebooks.NotebookRuns.RepositoryRoot(), "results", "foundation-smoke", run, "config.json");
+        var file = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        var written = TrainConfigLoader.ToJson(TrainConfigLoader.Load(path));
+        foreach (var (section, keys) in file)
+            foreach (var (key, value) in keys!.AsObject())
+                Assert.True(JsonNode.DeepEquals(value, written[section]![key]), $"{section}.{key}: {value?.ToJsonString()} written as {written[section]![key]?.ToJsonString()}");
+    }
+
     [Fact]
     public void CommentsAndMissingFilesAreHandled()
     {
