@@ -6,7 +6,7 @@ namespace DiffusionLab.Core;
 /// <summary>
 /// <c>--set Section.Key=Value</c> on a config's JSON before it is read: the dotted path creates missing sections,
 /// the value is parsed as JSON (a bare word is a string) unless the target property is a string, which keeps
-/// values such as <c>Respacing=250</c> strings.
+/// values such as <c>Respacing=250</c> strings, or an enum, whose value is always a word (<c>Sampling.Sampler=ddim</c>).
 /// </summary>
 public static class ConfigOverrides
 {
@@ -28,7 +28,9 @@ public static class ConfigOverrides
             node = child;
         }
         JsonNode? value;
-        if (targetType(path) == typeof(string)) value = raw == "null" ? null : JsonValue.Create(raw);
+        var type = targetType(path);
+        type = type is null ? null : Nullable.GetUnderlyingType(type) ?? type;
+        if (type == typeof(string) || type is { IsEnum: true }) value = raw == "null" ? null : JsonValue.Create(raw);
         else
         {
             try { value = JsonNode.Parse(raw); }
