@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using DiffusionLab.Core;
 using DiffusionLab.Data;
 using DiffusionLab.Data.World;
 using DiffusionLab.Diffusion;
@@ -7,6 +8,7 @@ using DiffusionLab.Mdt;
 using DiffusionLab.Pipelines;
 using DiffusionLab.Modules;
 using DiffusionLab.Runs;
+using DiffusionLab.Sampling;
 using DiffusionLab.StoryDiffusion;
 using DiffusionLab.Text;
 using DiffusionLab.Training;
@@ -45,8 +47,9 @@ public static class BenchCommand
         var model = config.Model;
         string? output = args.Option("out");
         double guidance = args.Double("guidance", 4.0, 1, 100);
-        string precision = args.Option("precision") ?? "fp32";
-        if (precision is not ("fp32" or "bf16")) throw new UsageException($"--precision '{precision}': expected fp32 or bf16");
+        string precisionWord = args.Option("precision") ?? ConfigChoice.Name(TrainingPrecision.Fp32);
+        if (!ConfigChoice.TryParse<TrainingPrecision>(precisionWord, out var precision))
+            throw new UsageException($"--precision '{precisionWord}': expected {ConfigChoice.Expected<TrainingPrecision>()}");
         args.RejectUnknown();
 
         var row = mode == "train" ? BenchTrain(model, batch, steps, warmup, device, precision) : BenchSample(config, trained, guidance, batch, steps, warmup, device);
@@ -54,7 +57,7 @@ public static class BenchCommand
         {
             ["bench"] = mode, ["preset"] = preset, ["batch"] = batch, ["device"] = DeviceDescription.Of(device),
             ["date"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"), ["torchsharp"] = typeof(torch).Assembly.GetName().Version?.ToString(),
-            ["precision"] = mode == "train" ? precision : "fp32", ["params"] = row.Params, ["steps"] = steps, ["warmup"] = warmup,
+            ["precision"] = ConfigChoice.Name(mode == "train" ? precision : TrainingPrecision.Fp32), ["params"] = row.Params, ["steps"] = steps, ["warmup"] = warmup,
             ["steps_per_s"] = Math.Round(row.StepsPerSecond, 4), ["images_per_s"] = Math.Round(row.ImagesPerSecond, 2),
             ["peak_memory_bytes"] = row.PeakBytes, ["peak_memory_source"] = row.MemorySource,
         };
@@ -91,7 +94,7 @@ public static class BenchCommand
         using var fresh = trained is null ? new MaskedDiffusionTransformer(config, device) : null;
         var model = fresh ?? trained!.Model.to(device);
         model.eval();
-        var sampling = run.Sampling with { Sampler = "ddim", Respacing = $"ddim{steps}", Eta = 0, GuidanceScale = 5.0, GuidancePower = null, GuidedChannels = "all" };
+        var sampling = run.Sampling with { Sampler = SamplerKind.Ddim, Respacing = $"ddim{steps}", Eta = 0, GuidanceScale = 5.0, GuidancePower = null, GuidedChannels = GuidedChannels.All };
         var sampler = new ConsistentStorySampler(new SamplingPipeline(model, run with { Sampling = sampling }), new ConsistentAttentionConfig { SamplingRate = rate });
         var prompts = RandomConditions(config, panels, includeNull: false);
         long bankBytes = 0;
@@ -163,7 +166,7 @@ public static class BenchCommand
 
     private sealed record Measurement(long Params, double StepsPerSecond, double ImagesPerSecond, long? PeakBytes, string MemorySource);
 
-    private static Measurement BenchTrain(DenoiserConfig config, int batch, int steps, int warmup, Device device, string precision)
+    private static Measurement BenchTrain(DenoiserConfig config, int batch, int steps, int warmup, Device device, TrainingPrecision precision)
     {
         using var probe = new DeviceMemoryProbe(device.type == DeviceType.CUDA);
         var recipe = PaperRecipe(config, precision);
@@ -185,13 +188,13 @@ public static class BenchCommand
     }
 
     /// <summary>The paper's training recipe for the architecture (mdt.md §8): MDTv2 Adan + Min-SNR-5 + clip 1; DiT/MDTv1 AdamW.</summary>
-    private static TrainConfig PaperRecipe(DenoiserConfig model, string precision)
+    private static TrainConfig PaperRecipe(DenoiserConfig model, TrainingPrecision precision)
     {
         bool v2 = model.Architecture == Architecture.MdtV2;
         return new TrainConfig
         {
             Model = model,
-            Optimizer = v2 ? new OptimizerSection() : new OptimizerSection { Name = "adamw", LearningRate = model.Architecture == Architecture.DiT ? 1e-4 : 3e-4, GradClip = null },
+            Optimizer = v2 ? new OptimizerSection() : new OptimizerSection { Name = OptimizerKind.AdamW, LearningRate = model.Architecture == Architecture.DiT ? 1e-4 : 3e-4, GradClip = null },
             Diffusion = new DiffusionSection { MinSnrGamma = v2 ? 5.0 : null },
             Training = new TrainingSection { Precision = precision },
         };
@@ -207,7 +210,7 @@ public static class BenchCommand
         if (!Directory.Exists(presetOrRun) && !File.Exists(presetOrRun))
         {
             var model = TrainConfigLoader.ResolveModel(presetOrRun, overrides, $"model preset '{presetOrRun}'");
-            return new TrainConfig { Model = model, ModelPreset = presetOrRun, Data = new DataSection { Dataset = model.IsTextConditioned ? "characterworld" : "mnist10k" } };
+            return new TrainConfig { Model = model, ModelPreset = presetOrRun, Data = new DataSection { Dataset = model.IsTextConditioned ? DatasetKind.CharacterWorld : DatasetKind.Mnist10k } };
         }
         trained = TrainedModel.Load(presetOrRun, overrides);
         return trained.Config;

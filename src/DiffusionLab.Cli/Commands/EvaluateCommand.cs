@@ -28,7 +28,7 @@ public static class EvaluateCommand
 
         loaded.Model.to(device);
         var result = RunEvaluation.Evaluate(loaded.Model, loaded.Config, device, seed: 1234)
-                     ?? throw new ConfigException($"'{source}': no evaluator for dataset '{loaded.Config.Data.Dataset}' (FD is defined for mnist10k and characterworld runs)");
+                     ?? throw new ConfigException($"'{source}': no evaluator for dataset '{ConfigChoice.Name(loaded.Config.Data.Dataset)}' (FD is defined for mnist10k and characterworld runs)");
         var row = new Dictionary<string, double> { ["step"] = loaded.Step };
         foreach (var (k, v) in result) row[k] = v;
         if (loaded.RunDirectory is { } runDir)

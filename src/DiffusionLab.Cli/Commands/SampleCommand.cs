@@ -1,3 +1,4 @@
+using DiffusionLab.Core;
 using DiffusionLab.Imaging;
 using DiffusionLab.Pipelines;
 using DiffusionLab.Runs;
@@ -50,7 +51,7 @@ public static class SampleCommand
         int columns = loaded.Tokenizer is not null ? Math.Min(count, prompts.Count > 1 ? prompts.Count : 8)
             : config.Model.NumClasses <= 16 && labelList is null ? config.Model.NumClasses : (int)Math.Ceiling(Math.Sqrt(labels.shape[0]));
         ImageGrid.Save(images, columns, output);
-        stdout.WriteLine($"wrote {labels.shape[0]} samples ({config.Sampling.Sampler}, respacing {config.Sampling.Respacing}, guidance {config.Sampling.GuidanceScale}{(config.Sampling.ClipDenoised ? ", x0 clipped" : "")}) to {output}");
+        stdout.WriteLine($"wrote {labels.shape[0]} samples ({ConfigChoice.Name(config.Sampling.Sampler)}, respacing {config.Sampling.Respacing}, guidance {config.Sampling.GuidanceScale}{(config.Sampling.ClipDenoised ? ", x0 clipped" : "")}) to {output}");
         return 0;
     }
 

@@ -34,7 +34,7 @@ public static class TrainCommand
         var device = DeviceOption.Parse(args.Option("device"));
         args.RejectUnknown();
 
-        stdout.WriteLine($"training {config.ModelPreset} on {config.Data.Dataset} for {config.Training.Steps} steps on {device.type} -> {Path.GetFullPath(output)}");
+        stdout.WriteLine($"training {config.ModelPreset} on {ConfigChoice.Name(config.Data.Dataset)} for {config.Training.Steps} steps on {device.type} -> {Path.GetFullPath(output)}");
         var progress = new TrainingProgress(stdout, Interactive(stdout), config.Training.Steps, 0, config.Training.LogEvery);
         using var trainer = new DenoiserTraining(config, output, device, progress);
         if (TrainStoppable(token => trainer.Train(cancellation: token), stop)) return Stopped(stdout, trainer.Step);

@@ -16,16 +16,16 @@ namespace DiffusionLab.Evaluation;
 public static class RunEvaluation
 {
     /// <summary>Whether a run of this config can be evaluated (MNIST-10k and CharacterWorld have judges).</summary>
-    public static bool Applies(TrainConfig config) => config.Data.Dataset is "mnist10k" or "characterworld";
+    public static bool Applies(TrainConfig config) => config.Data.Dataset is DatasetKind.Mnist10k or DatasetKind.CharacterWorld;
 
     /// <summary>The judges of a run's dataset, to load once and pass to every <see cref="Evaluate"/> (they cache their reference statistics).</summary>
     public static IDisposable LoadJudges(TrainConfig config, Device device) => config.Data.Dataset switch
     {
-        "mnist10k" => MnistEvaluator.LoadDefault(),
+        DatasetKind.Mnist10k => MnistEvaluator.LoadDefault(),
         // The FD reference: the run's own world (its held-out people) at the run's image size.
-        "characterworld" => CharacterWorldEvaluator.LoadDefault(device,
+        DatasetKind.CharacterWorld => CharacterWorldEvaluator.LoadDefault(device,
             new CharacterWorldEvaluatorConfig { World = DatasetLoader.WorldConfig(config.Data, config.Model.InputSize) }),
-        _ => throw new ConfigException($"dataset '{config.Data.Dataset}': no judges (FD is defined for mnist10k and characterworld runs)"),
+        _ => throw new ConfigException($"dataset '{ConfigChoice.Name(config.Data.Dataset)}': no judges (FD is defined for mnist10k and characterworld runs)"),
     };
 
     /// <summary>Scores the model; pass judges from <see cref="LoadJudges"/> to reuse them across evaluations, or null to load them.</summary>
@@ -35,7 +35,7 @@ public static class RunEvaluation
         using var owned = judges is null ? LoadJudges(config, device) : null;
         judges ??= owned!;
         if (judges is CharacterWorldEvaluator world) return CharacterWorldRunEvaluation.Evaluate(model, config, device, seed, world);
-        var evaluator = judges as MnistEvaluator ?? throw new ArgumentException($"judges {judges.GetType().Name}: expected the MNIST evaluator for dataset '{config.Data.Dataset}'");
+        var evaluator = judges as MnistEvaluator ?? throw new ArgumentException($"judges {judges.GetType().Name}: expected the MNIST evaluator for dataset '{ConfigChoice.Name(config.Data.Dataset)}'");
         var e = config.Evaluation;
         var batches = new List<Tensor>();
         var labels = new List<Tensor>();

@@ -40,7 +40,7 @@ internal sealed class DreamBoothObjective : ITrainingObjective
         Stage = Core.TrainingStage.DreamBooth,
         Steps = config.Steps,
         LogEvery = 1,
-        Optimizer = new Runs.OptimizerSection { Name = "adamw", GradClip = config.GradClip },
+        Optimizer = new Runs.OptimizerSection { Name = Runs.OptimizerKind.AdamW, GradClip = config.GradClip },
         ConfigJson = config.ToJson(),
     };
 

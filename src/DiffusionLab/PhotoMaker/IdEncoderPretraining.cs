@@ -39,7 +39,7 @@ public static class IdEncoderPretraining
             Steps = config.EncoderPretrainSteps,
             LogEvery = config.LogEvery,
             CheckpointEvery = config.CheckpointEvery,
-            Optimizer = new OptimizerSection { Name = "adamw", GradClip = null },
+            Optimizer = new OptimizerSection { Name = OptimizerKind.AdamW, GradClip = null },
             ConfigJson = config.ToJson(),
         };
         using var trainer = new Trainer(objective, options, generator, runDirectory is null ? null : new RunFolder(runDirectory),

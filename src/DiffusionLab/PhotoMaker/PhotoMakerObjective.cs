@@ -55,7 +55,7 @@ internal sealed class PhotoMakerObjective : ITrainingObjective
         Steps = config.Steps,
         LogEvery = config.LogEvery,
         CheckpointEvery = config.CheckpointEvery,
-        Optimizer = new Runs.OptimizerSection { Name = "adamw", Betas = config.Betas, GradClip = config.GradClip },
+        Optimizer = new Runs.OptimizerSection { Name = Runs.OptimizerKind.AdamW, Betas = config.Betas, GradClip = config.GradClip },
         EmaDecay = config.EmaDecay,
         ConfigJson = config.ToJson(),
         Metadata = metadata,

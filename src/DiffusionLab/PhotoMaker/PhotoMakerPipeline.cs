@@ -91,7 +91,7 @@ public sealed class PhotoMakerPipeline : IDisposable
     public CharacterWorld BaseWorld()
     {
         if (BaseConfig is not { } config) throw new InvalidOperationException("this pipeline was not loaded from a checkpoint, so its base run's world is unknown");
-        if (config.Data.Dataset != "characterworld") throw new InvalidOperationException($"the base run trained on '{config.Data.Dataset}', not CharacterWorld");
+        if (config.Data.Dataset != DatasetKind.CharacterWorld) throw new InvalidOperationException($"the base run trained on '{ConfigChoice.Name(config.Data.Dataset)}', not CharacterWorld");
         return new CharacterWorld(DatasetLoader.WorldConfig(config.Data, ImageSize));
     }
 

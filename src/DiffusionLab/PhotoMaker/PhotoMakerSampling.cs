@@ -1,5 +1,6 @@
 using DiffusionLab.Diffusion;
 using DiffusionLab.Runs;
+using DiffusionLab.Sampling;
 
 namespace DiffusionLab.PhotoMaker;
 
@@ -34,7 +35,7 @@ public sealed record PhotoMakerSampling
         string respacing = $"ddim{Steps}";
         try { TimestepRespacing.Space(baseTimesteps, respacing); }
         catch (ArgumentException) { respacing = $"{Steps}"; }
-        return new SamplingSection { Sampler = "ddim", Respacing = respacing, Eta = Eta, GuidanceScale = GuidanceScale, ClipDenoised = ClipDenoised };
+        return new SamplingSection { Sampler = SamplerKind.Ddim, Respacing = respacing, Eta = Eta, GuidanceScale = GuidanceScale, ClipDenoised = ClipDenoised };
     }
 
     public IReadOnlyList<string> Problems()

@@ -49,8 +49,8 @@ public sealed class PhotoMakerTrainer : IDisposable
             var baseConfig = _base.Config;
             if (_base.Model is not MaskedDiffusionTransformer backbone || _base.Tokenizer is null)
                 throw new ConfigException($"key 'BaseCheckpoint': '{config.BaseCheckpoint}' is not a text-to-image MDT run");
-            if (baseConfig.Data.Dataset != "characterworld")
-                throw new ConfigException($"key 'BaseCheckpoint': its run trained on '{baseConfig.Data.Dataset}'; PhotoMaker training needs CharacterWorld's identity groups and person masks");
+            if (baseConfig.Data.Dataset != DatasetKind.CharacterWorld)
+                throw new ConfigException($"key 'BaseCheckpoint': its run trained on '{ConfigChoice.Name(baseConfig.Data.Dataset)}'; PhotoMaker training needs CharacterWorld's identity groups and person masks");
             if (config.References == ReferenceSource.OtherImages && baseConfig.Data.ImagesPerIdentity <= config.MaxReferences)
                 throw new ConfigException($"key 'MaxReferences': {config.MaxReferences} other images per target, but the base run's world has {baseConfig.Data.ImagesPerIdentity} images per identity");
             CheckResumable();

@@ -1,3 +1,4 @@
+using DiffusionLab.Core;
 using DiffusionLab.Diffusion;
 using DiffusionLab.Modules;
 using DiffusionLab.Runs;
@@ -24,7 +25,8 @@ public sealed class SamplingPipeline
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(betas);
         ArgumentNullException.ThrowIfNull(sampling);
-        if (sampling.Sampler is not ("ddpm" or "ddim")) throw new ArgumentException($"Sampling.Sampler '{sampling.Sampler}': expected \"ddpm\" or \"ddim\"");
+        if (!Enum.IsDefined(sampling.Sampler)) throw new ArgumentException($"Sampling.Sampler {sampling.Sampler}: expected {ConfigChoice.Expected<SamplerKind>()}");
+        if (!Enum.IsDefined(sampling.GuidedChannels)) throw new ArgumentException($"Sampling.GuidedChannels {sampling.GuidedChannels}: expected {ConfigChoice.Expected<GuidedChannels>()}");
         Model = model;
         Settings = sampling;
         _betas = (double[])betas.Clone();
@@ -75,7 +77,6 @@ public sealed class SamplingPipeline
         if (start.shape[0] != conditioning.Count) throw new ArgumentException($"start noise has {start.shape[0]} rows for {conditioning.Count} images");
         var s = Settings;
         var schedule = s.GuidancePower is { } pow ? GuidanceSchedule.PowerCosine(s.GuidanceScale, pow, Diffusion.OriginalNumTimesteps) : GuidanceSchedule.Constant(s.GuidanceScale);
-        var channels = s.GuidedChannels == "first3" ? GuidedChannels.FirstThree : GuidedChannels.All;
         int steps = Diffusion.NumTimesteps, done = 0;
         DenoiseFn denoise = (x, t) =>
         {
@@ -85,9 +86,9 @@ public sealed class SamplingPipeline
             if (step >= steps) throw new InvalidOperationException($"the sampler called the network more than once per step ({step + 1} calls for {steps} steps)");
             if (schedule.IsIdentity) return conditioning.Predict(x, t, step, steps, withUnconditional: false);
             var output = conditioning.Predict(torch.cat([x, x], 0), torch.cat([t, t], 0), step, steps, withUnconditional: true); // (2N, C_out, H, W)
-            return ClassifierFreeGuidance.Guide(output, t, schedule, channels, Model.Config.InChannels);                          // (N, C_out, H, W)
+            return ClassifierFreeGuidance.Guide(output, t, schedule, s.GuidedChannels, Model.Config.InChannels);                          // (N, C_out, H, W)
         };
-        IDiffusionSampler sampler = s.Sampler == "ddim" ? new DdimSampler(s.Eta, s.ClipDenoised) : new DdpmSampler(s.ClipDenoised);
+        IDiffusionSampler sampler = s.Sampler == SamplerKind.Ddim ? new DdimSampler(s.Eta, s.ClipDenoised) : new DdpmSampler(s.ClipDenoised);
         bool wasTraining = Model.training;
         Model.eval();
         try

@@ -10,7 +10,7 @@ namespace DiffusionLab.Runs;
 public static class DatasetLoader
 {
     /// <summary>Whether the dataset gives captions (text-to-image) rather than class labels.</summary>
-    public static bool IsCaptioned(DataSection data) => data.Dataset is "characterworld" or "captions";
+    public static bool IsCaptioned(DataSection data) => data.Dataset is DatasetKind.CharacterWorld or DatasetKind.Captions;
 
     public static TrainingData Load(DataSection data, DenoiserConfig model)
     {
@@ -18,7 +18,7 @@ public static class DatasetLoader
         if (loaded.Set.Channels != model.InChannels || loaded.Set.Size != model.InputSize)
         {
             loaded.Dispose();
-            throw new ConfigException($"dataset '{data.Dataset}' has {loaded.Set.Channels}×{loaded.Set.Size}×{loaded.Set.Size} images but the model expects Model.InChannels={model.InChannels}, Model.InputSize={model.InputSize}");
+            throw new ConfigException($"dataset '{ConfigChoice.Name(data.Dataset)}' has {loaded.Set.Channels}×{loaded.Set.Size}×{loaded.Set.Size} images but the model expects Model.InChannels={model.InChannels}, Model.InputSize={model.InputSize}");
         }
         return loaded;
     }
@@ -29,23 +29,23 @@ public static class DatasetLoader
     /// </summary>
     public static WordTokenizer Tokenizer(DataSection data) => data.Dataset switch
     {
-        "characterworld" => new WordTokenizer(WorldWords.Vocabulary),
-        "captions" => WordTokenizer.FromCorpus(ImageCaptionFolderDataset.ReadCaptions(data.Folder!)),
-        _ => throw new ConfigException($"key 'Data.Dataset': '{data.Dataset}' has no captions, so no tokenizer"),
+        DatasetKind.CharacterWorld => new WordTokenizer(WorldWords.Vocabulary),
+        DatasetKind.Captions => WordTokenizer.FromCorpus(ImageCaptionFolderDataset.ReadCaptions(data.Folder!)),
+        _ => throw new ConfigException($"key 'Data.Dataset': '{ConfigChoice.Name(data.Dataset)}' has no captions, so no tokenizer"),
     };
 
     private static LabeledImages LoadLabeled(DataSection data, DenoiserConfig model)
     {
         LabeledImages images = data.Dataset switch
         {
-            "mnist10k" => Mnist10k.Load(MnistSplit.Train),
-            "folder" => ImageFolderDataset.Load(data.Folder!, model.InputSize, model.InChannels),
-            _ => throw new ConfigException($"key 'Data.Dataset': '{data.Dataset}', expected \"mnist10k\" or \"folder\""),
+            DatasetKind.Mnist10k => Mnist10k.Load(MnistSplit.Train),
+            DatasetKind.Folder => ImageFolderDataset.Load(data.Folder!, model.InputSize, model.InChannels),
+            _ => throw new ConfigException($"key 'Data.Dataset': '{ConfigChoice.Name(data.Dataset)}', expected \"mnist10k\" or \"folder\""),
         };
         if (images.NumClasses > model.NumClasses)
         {
             images.Dispose();
-            throw new ConfigException($"dataset '{data.Dataset}' has {images.NumClasses} classes but Model.NumClasses={model.NumClasses}");
+            throw new ConfigException($"dataset '{ConfigChoice.Name(data.Dataset)}' has {images.NumClasses} classes but Model.NumClasses={model.NumClasses}");
         }
         return images;
     }
@@ -61,8 +61,8 @@ public static class DatasetLoader
     {
         var tokenizer = Tokenizer(data);
         if (tokenizer.VocabSize != model.TextVocabSize)
-            throw new ConfigException($"key 'Model.TextVocabSize': {model.TextVocabSize}, but the tokenizer of dataset '{data.Dataset}' has {tokenizer.VocabSize} entries");
-        if (data.Dataset == "characterworld")
+            throw new ConfigException($"key 'Model.TextVocabSize': {model.TextVocabSize}, but the tokenizer of dataset '{ConfigChoice.Name(data.Dataset)}' has {tokenizer.VocabSize} entries");
+        if (data.Dataset == DatasetKind.CharacterWorld)
         {
             var world = new CharacterWorld(WorldConfig(data, model.InputSize));
             var train = new CharacterWorldDataset(world, WorldSplit.Train, data.Cache);

@@ -1,4 +1,5 @@
 using DiffusionLab.Modules;
+using DiffusionLab.Sampling;
 
 namespace DiffusionLab.Runs;
 
@@ -27,7 +28,7 @@ public sealed record DataSection
     /// Text-conditional: "characterworld" (procedural captioned people, rendered on the fly) or "captions"
     /// (image files with same-named .txt captions, one identity per sub-folder).
     /// </summary>
-    public string Dataset { get; init; } = "mnist10k";
+    public DatasetKind Dataset { get; init; } = DatasetKind.Mnist10k;
     /// <summary>Image-folder root, for Dataset "folder" or "captions".</summary>
     public string? Folder { get; init; }
     /// <summary>CharacterWorld: the world's seed (its faces and images).</summary>
@@ -53,7 +54,7 @@ public sealed record DiffusionSection
 public sealed record OptimizerSection
 {
     /// <summary>"adan" (MDTv2) or "adamw" (DiT, MDTv1).</summary>
-    public string Name { get; init; } = "adan";
+    public OptimizerKind Name { get; init; } = OptimizerKind.Adan;
     /// <summary>Constant learning rate: MDTv2 3e-4 (S/2 run.sh 5e-4), MDTv1 3e-4, DiT 1e-4.</summary>
     public double LearningRate { get; init; } = 3e-4;
     /// <summary>AdamW (β1, β2) or Adan (β1, β2, β3); null = the optimizer's default ((0.9, 0.999) / (0.98, 0.92, 0.99)).</summary>
@@ -75,7 +76,7 @@ public sealed record TrainingSection
     public bool EmaWarmup { get; init; } = false;
     public long Seed { get; init; } = 0;
     /// <summary>"fp32" or "bf16" (CUDA only: bf16 compute, fp32 master weights).</summary>
-    public string Precision { get; init; } = "fp32";
+    public TrainingPrecision Precision { get; init; } = TrainingPrecision.Fp32;
     public int LogEvery { get; init; } = 100;
     public int SampleEvery { get; init; } = 10_000;
     public int CheckpointEvery { get; init; } = 10_000;
@@ -86,7 +87,7 @@ public sealed record TrainingSection
 public sealed record SamplingSection
 {
     /// <summary>"ddpm" (ancestral; the papers' FID sampler) or "ddim".</summary>
-    public string Sampler { get; init; } = "ddpm";
+    public SamplerKind Sampler { get; init; } = SamplerKind.Ddpm;
     /// <summary>Timestep respacing: "250" (papers) or "ddimN" / any section spec.</summary>
     public string Respacing { get; init; } = "250";
     public double Eta { get; init; } = 0.0;
@@ -95,7 +96,7 @@ public sealed record SamplingSection
     /// <summary>Power-cosine schedule exponent; null = constant scale.</summary>
     public double? GuidancePower { get; init; }
     /// <summary>"all" (correct) or "first3" (the official DiT/MDT behaviour, for reproduction).</summary>
-    public string GuidedChannels { get; init; } = "all";
+    public GuidedChannels GuidedChannels { get; init; } = GuidedChannels.All;
     /// <summary>
     /// Clamp the predicted x̂_0 to [−1, 1] at every step (IDDPM <c>clip_denoised</c>, improved-diffusion's default for
     /// pixel images): pixel data lie in [−1, 1], and a briefly trained network's x̂_0 far outside it otherwise drives

@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using DiffusionLab.Core;
 using DiffusionLab.Modules;
+using DiffusionLab.Sampling;
 
 namespace DiffusionLab.Runs;
 
@@ -18,7 +19,8 @@ public static partial class TrainConfigLoader
     {
         WriteIndented = true,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        Converters = { new JsonStringEnumConverter() },
+        // Closed config choices (dataset, sampler, ...) as the words files use; then every other enum by its member name.
+        Converters = { new ConfigChoiceJsonConverter(), new JsonStringEnumConverter() },
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
         // Explicit, so configs also load in hosts that disable reflection-based JSON by default (file-based apps).
         TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(),
@@ -50,7 +52,7 @@ public static partial class TrainConfigLoader
 
         // A text preset leaves the vocabulary open: it is the data's tokenizer's.
         if (config.Model.IsTextConditioned && config.Model.TextVocabSize == 0 && DatasetLoader.IsCaptioned(config.Data)
-            && (config.Data.Dataset != "captions" || !string.IsNullOrEmpty(config.Data.Folder)))
+            && (config.Data.Dataset != DatasetKind.Captions || !string.IsNullOrEmpty(config.Data.Folder)))
             config = config with { Model = config.Model with { TextVocabSize = DatasetLoader.Tokenizer(config.Data).VocabSize } };
 
         var problems = Problems(config);
@@ -79,7 +81,7 @@ public static partial class TrainConfigLoader
         var (config, _) = ResolveModel(root["Model"], source);
         // Without data, a text preset takes the vocabulary of the library's own captions (CharacterWorld).
         if (config.IsTextConditioned && config.TextVocabSize == 0)
-            config = config with { TextVocabSize = DatasetLoader.Tokenizer(new DataSection { Dataset = "characterworld" }).VocabSize };
+            config = config with { TextVocabSize = DatasetLoader.Tokenizer(new DataSection { Dataset = DatasetKind.CharacterWorld }).VocabSize };
         var problems = config.Problems();
         if (problems.Count > 0) throw new ConfigException($"{source}: Model.{problems[0]}");
         return config;
@@ -120,6 +122,7 @@ public static partial class TrainConfigLoader
     private static string Describe(JsonException e, string prefix = "")
     {
         string key = prefix + (e.Path ?? "$").TrimStart('$').TrimStart('.');
+        if (e.InnerException is ConfigException choice) return $"key '{key}': {choice.Message}"; // a closed choice's bad word
         var unmapped = UnmappedProperty().Match(e.Message);
         if (unmapped.Success)
         {
@@ -136,14 +139,13 @@ public static partial class TrainConfigLoader
     private static IReadOnlyList<string> Problems(TrainConfig c)
     {
         var p = new List<string>();
-        if (c.Data.Dataset is not ("mnist10k" or "folder" or "characterworld" or "captions"))
-            p.Add($"key 'Data.Dataset': '{c.Data.Dataset}', expected \"mnist10k\", \"folder\", \"characterworld\" or \"captions\"");
-        else if (DatasetLoader.IsCaptioned(c.Data) != c.Model.IsTextConditioned)
+        string dataset = ConfigChoice.Name(c.Data.Dataset);
+        if (DatasetLoader.IsCaptioned(c.Data) != c.Model.IsTextConditioned)
             p.Add(c.Model.IsTextConditioned
-                ? $"key 'Data.Dataset': '{c.Data.Dataset}' has class labels but Model.Conditioning is Text; expected \"characterworld\" or \"captions\""
-                : $"key 'Data.Dataset': '{c.Data.Dataset}' has captions but Model.Conditioning is ClassLabel; use a text preset such as MDTv2-T2I-Tiny/4");
-        if (c.Data.Dataset is "folder" or "captions" && string.IsNullOrEmpty(c.Data.Folder)) p.Add($"key 'Data.Folder': expected the image-folder path for Dataset \"{c.Data.Dataset}\"");
-        if (c.Data.Dataset == "characterworld")
+                ? $"key 'Data.Dataset': '{dataset}' has class labels but Model.Conditioning is Text; expected \"characterworld\" or \"captions\""
+                : $"key 'Data.Dataset': '{dataset}' has captions but Model.Conditioning is ClassLabel; use a text preset such as MDTv2-T2I-Tiny/4");
+        if (c.Data.Dataset is DatasetKind.Folder or DatasetKind.Captions && string.IsNullOrEmpty(c.Data.Folder)) p.Add($"key 'Data.Folder': expected the image-folder path for Dataset \"{dataset}\"");
+        if (c.Data.Dataset == DatasetKind.CharacterWorld)
         {
             if (c.Data.WorldIdentities < 1) p.Add($"key 'Data.WorldIdentities': {c.Data.WorldIdentities}, expected a positive integer");
             if (c.Data.WorldHeldOutIdentities < 1) p.Add($"key 'Data.WorldHeldOutIdentities': {c.Data.WorldHeldOutIdentities}, expected a positive integer (sample prompts come from held-out people)");
@@ -154,21 +156,17 @@ public static partial class TrainConfigLoader
         if (c.Diffusion.Schedule is not ("linear" or "cosine")) p.Add($"key 'Diffusion.Schedule': '{c.Diffusion.Schedule}', expected \"linear\" or \"cosine\"");
         if (c.Diffusion.Timesteps < 2) p.Add($"key 'Diffusion.Timesteps': {c.Diffusion.Timesteps}, expected at least 2");
         if (c.Diffusion.MinSnrGamma is <= 0) p.Add($"key 'Diffusion.MinSnrGamma': {c.Diffusion.MinSnrGamma}, expected a positive number or null");
-        if (c.Optimizer.Name is not ("adan" or "adamw")) p.Add($"key 'Optimizer.Name': '{c.Optimizer.Name}', expected \"adan\" or \"adamw\"");
         if (c.Optimizer.LearningRate <= 0) p.Add($"key 'Optimizer.LearningRate': {c.Optimizer.LearningRate}, expected a positive number");
-        int nBetas = c.Optimizer.Name == "adan" ? 3 : 2;
+        int nBetas = c.Optimizer.Name == OptimizerKind.Adan ? 3 : 2;
         if (c.Optimizer.Betas is { } b && (b.Length != nBetas || b.Any(x => x is < 0 or >= 1)))
-            p.Add($"key 'Optimizer.Betas': expected {nBetas} values in [0, 1) for {c.Optimizer.Name}");
+            p.Add($"key 'Optimizer.Betas': expected {nBetas} values in [0, 1) for {ConfigChoice.Name(c.Optimizer.Name)}");
         if (c.Optimizer.GradClip is <= 0) p.Add($"key 'Optimizer.GradClip': {c.Optimizer.GradClip}, expected a positive number or null");
         if (c.Training.Steps <= 0) p.Add($"key 'Training.Steps': {c.Training.Steps}, expected a positive integer");
         if (c.Training.BatchSize <= 0) p.Add($"key 'Training.BatchSize': {c.Training.BatchSize}, expected a positive integer");
         if (c.Training.EmaDecay is < 0 or >= 1) p.Add($"key 'Training.EmaDecay': {c.Training.EmaDecay}, expected a value in [0, 1)");
-        if (c.Training.Precision is not ("fp32" or "bf16")) p.Add($"key 'Training.Precision': '{c.Training.Precision}', expected \"fp32\" or \"bf16\"");
         foreach (var (name, v) in new[] { ("LogEvery", c.Training.LogEvery), ("SampleEvery", c.Training.SampleEvery), ("CheckpointEvery", c.Training.CheckpointEvery) })
             if (v <= 0) p.Add($"key 'Training.{name}': {v}, expected a positive integer");
         if (c.Training.EvaluateEvery < 0) p.Add($"key 'Training.EvaluateEvery': {c.Training.EvaluateEvery}, expected 0 (end only) or a positive integer");
-        if (c.Sampling.Sampler is not ("ddpm" or "ddim")) p.Add($"key 'Sampling.Sampler': '{c.Sampling.Sampler}', expected \"ddpm\" or \"ddim\"");
-        if (c.Sampling.GuidedChannels is not ("all" or "first3")) p.Add($"key 'Sampling.GuidedChannels': '{c.Sampling.GuidedChannels}', expected \"all\" or \"first3\"");
         if (c.Sampling.GuidanceScale < 0) p.Add($"key 'Sampling.GuidanceScale': {c.Sampling.GuidanceScale}, expected a non-negative number");
         if (c.Sampling.GridSamples <= 0) p.Add($"key 'Sampling.GridSamples': {c.Sampling.GridSamples}, expected a positive integer");
         if (c.Evaluation.NumSamples <= 1) p.Add($"key 'Evaluation.NumSamples': {c.Evaluation.NumSamples}, expected at least 2");

@@ -1,11 +1,13 @@
+using System.Text.Json.Serialization;
+
 namespace DiffusionLab.Sampling;
 
-/// <summary>Which ε channels classifier-free guidance mixes; the remaining output channels pass through.</summary>
+/// <summary>Which ε channels classifier-free guidance mixes; the remaining output channels pass through. The JSON words are the config file's.</summary>
 public enum GuidedChannels
 {
     /// <summary>Every ε channel (the textbook rule).</summary>
-    All = 0,
+    [JsonStringEnumMemberName("all")] All = 0,
 
     /// <summary>Channels 0..2 only: official DiT/MDT <c>forward_with_cfg</c> (DiT issue #41), kept for parity.</summary>
-    FirstThree = 1,
+    [JsonStringEnumMemberName("first3")] FirstThree = 1,
 }

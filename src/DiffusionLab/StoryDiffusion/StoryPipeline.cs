@@ -1,6 +1,7 @@
 using DiffusionLab.Mdt;
 using DiffusionLab.Pipelines;
 using DiffusionLab.Runs;
+using DiffusionLab.Sampling;
 using DiffusionLab.Text;
 using static TorchSharp.torch;
 
@@ -25,7 +26,7 @@ public sealed class StoryPipeline(ConsistentStorySampler sampler, WordTokenizer 
         if (trained.Model is not MaskedDiffusionTransformer || trained.Tokenizer is not { } tokenizer)
             throw new ArgumentException($"run '{trained.RunDirectory ?? trained.CheckpointPath}': expected a text-to-image MDT run (a T2I preset trained on captions)");
         var c = trained.Config;
-        var sampling = c.Sampling with { Sampler = "ddim", Respacing = $"ddim{steps}", Eta = 0, GuidanceScale = guidance, GuidancePower = null, GuidedChannels = "all" };
+        var sampling = c.Sampling with { Sampler = SamplerKind.Ddim, Respacing = $"ddim{steps}", Eta = 0, GuidanceScale = guidance, GuidancePower = null, GuidedChannels = GuidedChannels.All };
         return new StoryPipeline(new ConsistentStorySampler(new SamplingPipeline(trained.Model, c with { Sampling = sampling }), attention), tokenizer, c.Model.TextMaxLength);
     }
 

@@ -136,8 +136,8 @@ public sealed class PhotoMakerStudy
         using var trained = TrainedModel.Load(BaseCheckpoint, device: _device);
         if (trained.Model is not MaskedDiffusionTransformer backbone || trained.Tokenizer is not { } tokenizer)
             throw new ConfigException($"key 'BaseCheckpoint': '{BaseCheckpoint}' is not a text-to-image MDT run");
-        if (trained.Config.Data.Dataset != "characterworld")
-            throw new ConfigException($"key 'BaseCheckpoint': its run trained on '{trained.Config.Data.Dataset}'; the study judges CharacterWorld people");
+        if (trained.Config.Data.Dataset != DatasetKind.CharacterWorld)
+            throw new ConfigException($"key 'BaseCheckpoint': its run trained on '{ConfigChoice.Name(trained.Config.Data.Dataset)}'; the study judges CharacterWorld people");
         using var world = new CharacterWorld(DatasetLoader.WorldConfig(trained.Config.Data, trained.Config.Model.InputSize));
         var heldOut = world.Identities(WorldSplit.HeldOut);
         if (heldOut.Count < Spec.People) throw new ConfigException($"key 'People': {Spec.People}, but the base world has {heldOut.Count} held-out people");

@@ -39,7 +39,7 @@ public sealed class DenoiserObjective : ITrainingObjective
         _batches = new BatchSampler(data, config.Training.BatchSize, generator);
 
         Denoiser compute = Model;
-        if (config.Training.Precision == "bf16")
+        if (config.Training.Precision == TrainingPrecision.Bf16)
         {
             compute = DenoiserFactory.Create(config.Model);
             compute.to(device);

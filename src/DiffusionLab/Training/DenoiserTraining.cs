@@ -37,7 +37,7 @@ public sealed class DenoiserTraining : IDisposable
         _config = config;
         _run = new RunFolder(runDirectory);
         _device = device;
-        if (config.Training.Precision == "bf16" && device.type != DeviceType.CUDA)
+        if (config.Training.Precision == TrainingPrecision.Bf16 && device.type != DeviceType.CUDA)
             throw new ConfigException("key 'Training.Precision': bf16 is for CUDA devices (on this CPU bf16 training measured 14x slower than fp32); use fp32 or --device cuda");
         // Bad data fails before anything is written to the run folder.
         _data = DatasetLoader.Load(config.Data, config.Model);

@@ -59,7 +59,7 @@ internal sealed class JudgeObjective : ITrainingObjective
         Stage = Core.TrainingStage.Judge,
         Steps = TotalSteps,
         LogEvery = _options.LogEvery,
-        Optimizer = new Runs.OptimizerSection { Name = "adamw", GradClip = null },
+        Optimizer = new Runs.OptimizerSection { Name = Runs.OptimizerKind.AdamW, GradClip = null },
         Schedule = LearningRateSchedule.WarmupCosine(_options.WarmupSteps, TotalSteps),
         HoldOffCollection = true,
         ConfigJson = JsonSerializer.Serialize(new { judge, options = _options }),

@@ -32,7 +32,7 @@ public static class MnistClassifierTraining
                 Stage = Core.TrainingStage.MnistClassifier,
                 Steps = steps,
                 LogEvery = stepsPerEpoch,
-                Optimizer = new OptimizerSection { Name = "adamw", GradClip = null },
+                Optimizer = new OptimizerSection { Name = OptimizerKind.AdamW, GradClip = null },
                 Schedule = LearningRateSchedule.WarmupCosine(0, steps),
                 ConfigJson = JsonSerializer.Serialize(new { seed, epochs, batchSize, learningRate, maxShift }),
             };

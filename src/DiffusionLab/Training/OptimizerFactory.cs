@@ -13,12 +13,12 @@ public static class OptimizerFactory
     /// <summary>The section's optimizer kind, betas and eps with a parameter group's own rate and weight decay.</summary>
     public static ParameterOptimizer Create(OptimizerSection o, IEnumerable<(string, Parameter)> parameters, double learningRate, double weightDecay) => o.Name switch
     {
-        "adamw" => o.Betas is { } b
+        OptimizerKind.AdamW => o.Betas is { } b
             ? new AdamW(parameters, learningRate, b[0], b[1], o.Eps, weightDecay)
             : new AdamW(parameters, learningRate, eps: o.Eps, weightDecay: weightDecay),
-        "adan" => o.Betas is { } b
+        OptimizerKind.Adan => o.Betas is { } b
             ? new Adan(parameters, learningRate, b[0], b[1], b[2], o.Eps, weightDecay)
             : new Adan(parameters, learningRate, eps: o.Eps, weightDecay: weightDecay),
-        _ => throw new ConfigException($"key 'Optimizer.Name': '{o.Name}', expected \"adan\" or \"adamw\""),
+        _ => throw new ConfigException($"key 'Optimizer.Name': {o.Name}, expected {ConfigChoice.Expected<OptimizerKind>()}"),
     };
 }

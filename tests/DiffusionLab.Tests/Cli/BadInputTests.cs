@@ -40,6 +40,20 @@ public class BadInputTests
         AssertOneLineError(code, err, "'Training.BatchSize'", "Int32");
     }
 
+    [Theory]
+    [InlineData("Data.Dataset=mnist", "key 'Data.Dataset': 'mnist', expected \"mnist10k\", \"folder\", \"characterworld\" or \"captions\"")]
+    [InlineData("Optimizer.Name=sgd", "key 'Optimizer.Name': 'sgd', expected \"adan\" or \"adamw\"")]
+    [InlineData("Training.Precision=fp16", "key 'Training.Precision': 'fp16', expected \"fp32\" or \"bf16\"")]
+    [InlineData("Sampling.Sampler=euler", "key 'Sampling.Sampler': 'euler', expected \"ddpm\" or \"ddim\"")]
+    [InlineData("Sampling.GuidedChannels=first4", "key 'Sampling.GuidedChannels': 'first4', expected \"all\" or \"first3\"")]
+    public void UnknownWordOfAClosedChoiceInSet(string set, string message)
+    {
+        string dir = TinyRuns.TempDir("cli");
+        string cfg = WriteConfig(dir, TinyRuns.Json("DiT-Tiny/4"));
+        var (code, _, err) = CliHarness.Difflab("train", cfg, "--set", set, "--out", Path.Combine(dir, "run"));
+        AssertOneLineError(code, err, cfg, message);
+    }
+
     [Fact]
     public void MissingDatasetFolder()
     {

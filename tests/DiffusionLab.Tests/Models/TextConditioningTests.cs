@@ -150,7 +150,7 @@ public class TextConditioningTests
     [Fact]
     public void ATrainingStepOnPromptsLowersTheLoss()
     {
-        var config = new TrainConfig { Model = Tiny, ModelPreset = "test", Optimizer = new OptimizerSection { Name = "adamw", LearningRate = 3e-3, GradClip = null } };
+        var config = new TrainConfig { Model = Tiny, ModelPreset = "test", Optimizer = new OptimizerSection { Name = OptimizerKind.AdamW, LearningRate = 3e-3, GradClip = null } };
         var images = rand(new long[] { 4, 3, 16, 16 }, generator: new Generator(7)) * 2 - 1;
         var ids = Ids([4, 5, 6], [7, 8], [9], [10, 11, 4, 5]);
         using var run = TinyRuns.InMemory(config, images, ids, seed: 3);

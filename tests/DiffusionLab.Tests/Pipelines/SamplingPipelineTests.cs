@@ -2,6 +2,7 @@ using DiffusionLab.Diffusion;
 using DiffusionLab.Pipelines;
 using DiffusionLab.PhotoMaker;
 using DiffusionLab.Runs;
+using DiffusionLab.Sampling;
 using DiffusionLab.StoryDiffusion;
 using DiffusionLab.Tests.PhotoMaker;
 using DiffusionLab.Tests.Training;
@@ -76,7 +77,7 @@ public class SamplingPipelineTests
     public void StoryGivesTheOldPanels()
     {
         using var net = ReferenceModels.StoryNetwork();
-        var sampling = new SamplingSection { Sampler = "ddim", Respacing = "ddim3", GuidanceScale = 3.0, ClipDenoised = false };
+        var sampling = new SamplingSection { Sampler = SamplerKind.Ddim, Respacing = "ddim3", GuidanceScale = 3.0, ClipDenoised = false };
         var sampler = new ConsistentStorySampler(new SamplingPipeline(net, BetaSchedule.Linear(1000), sampling), ReferenceModels.StoryAttention);
         var story = StoryParser.Parse(ReferenceModels.StoryText, "reference.story");
         using (var generated = new StoryPipeline(sampler, ReferenceModels.Tokenizer, 16).Generate(story, new StoryRenderOptions { ReferencePanels = 2, Seed = 7 }))

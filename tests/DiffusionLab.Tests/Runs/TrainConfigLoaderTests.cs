@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using DiffusionLab.Core;
 using DiffusionLab.Modules;
 using DiffusionLab.Runs;
+using DiffusionLab.Sampling;
 
 namespace DiffusionLab.Tests.Runs;
 
@@ -25,7 +26,7 @@ public class TrainConfigLoaderTests
     {
         var c = FromText("""{"Model": {"Preset": "DiT-Tiny/4"}}""", "Training.Steps=7", "Optimizer.Name=adamw", "Model.Depth=3", "Diffusion.MinSnrGamma=null");
         Assert.Equal(7, c.Training.Steps);
-        Assert.Equal("adamw", c.Optimizer.Name);
+        Assert.Equal(OptimizerKind.AdamW, c.Optimizer.Name);
         Assert.Equal(3, c.Model.Depth);
         Assert.Null(c.Diffusion.MinSnrGamma);
     }
@@ -48,6 +49,37 @@ public class TrainConfigLoaderTests
         Assert.Contains("Int32", e.Message);
         var m = Assert.Throws<ConfigException>(() => FromText("""{"Model": {"Preset": "DiT-S/2", "Depth": true}}"""));
         Assert.Contains("'Model.Depth'", m.Message);
+    }
+
+    [Fact]
+    public void SetTakesAClosedChoiceAsABareWord()
+    {
+        var c = FromText("""{"Model": {"Preset": "DiT-Tiny/4"}}""", "Data.Dataset=folder", "Data.Folder=imgs", "Training.Precision=bf16",
+            "Sampling.Sampler=ddim", "Sampling.GuidedChannels=first3");
+        Assert.Equal(DatasetKind.Folder, c.Data.Dataset);
+        Assert.Equal(TrainingPrecision.Bf16, c.Training.Precision);
+        Assert.Equal(SamplerKind.Ddim, c.Sampling.Sampler);
+        Assert.Equal(GuidedChannels.FirstThree, c.Sampling.GuidedChannels);
+        Assert.Equal("config 'test.json': key 'Sampling.GuidedChannels': '3', expected \"all\" or \"first3\"",
+            Assert.Throws<ConfigException>(() => FromText("""{"Model": {"Preset": "DiT-Tiny/4"}}""", "Sampling.GuidedChannels=3")).Message);
+    }
+
+    /// <summary>A closed choice reads only its words, exactly (no other case, no numbers), and a bad one is one line naming the key and the words.</summary>
+    [Theory]
+    [InlineData("Data", "Dataset", "\"mnist\"", "key 'Data.Dataset': 'mnist', expected \"mnist10k\", \"folder\", \"characterworld\" or \"captions\"")]
+    [InlineData("Optimizer", "Name", "\"adam\"", "key 'Optimizer.Name': 'adam', expected \"adan\" or \"adamw\"")]
+    [InlineData("Training", "Precision", "\"fp16\"", "key 'Training.Precision': 'fp16', expected \"fp32\" or \"bf16\"")]
+    [InlineData("Sampling", "Sampler", "\"DDIM\"", "key 'Sampling.Sampler': 'DDIM', expected \"ddpm\" or \"ddim\"")]
+    [InlineData("Sampling", "GuidedChannels", "\"FirstThree\"", "key 'Sampling.GuidedChannels': 'FirstThree', expected \"all\" or \"first3\"")]
+    [InlineData("Sampling", "GuidedChannels", "1", "key 'Sampling.GuidedChannels': 1, expected \"all\" or \"first3\"")]
+    [InlineData("Sampling", "Sampler", "null", "key 'Sampling.Sampler': null, expected \"ddpm\" or \"ddim\"")]
+    public void ABadChoiceNamesTheKeyAndTheWords(string section, string key, string value, string message)
+    {
+        var e = Assert.Throws<ConfigException>(() => FromText($$$"""{"Model": {"Preset": "DiT-Tiny/4"}, "{{{section}}}": {"{{{key}}}": {{{value}}}}}"""));
+        Assert.Equal($"config 'test.json': {message}", e.Message);
+        if (!value.StartsWith('"')) return; // --set reads a choice's value as a word: 1 is '1' there
+        var set = Assert.Throws<ConfigException>(() => FromText("""{"Model": {"Preset": "DiT-Tiny/4"}}""", $"{section}.{key}={value.Trim('"')}"));
+        Assert.Equal($"config 'test.json': {message}", set.Message);
     }
 
     [Fact]

@@ -33,19 +33,19 @@ public class SamplingLoopParityTests
     };
 
     [Theory]
-    [InlineData("ddpm10_learned", "ddpm", "10", true, false, 0.0, 11)]
-    [InlineData("ddpm10_learned_clip", "ddpm", "10", true, true, 0.0, 12)]
-    [InlineData("ddpm10_fixed", "ddpm", "10", false, false, 0.0, 13)]
-    [InlineData("ddpm10_fixed_clip", "ddpm", "10", false, true, 0.0, 14)]
-    [InlineData("ddim10_learned", "ddim", "ddim10", true, false, 0.0, 15)]
-    [InlineData("ddim10_learned_clip", "ddim", "ddim10", true, true, 0.0, 16)]
-    [InlineData("ddim10_fixed", "ddim", "ddim10", false, false, 0.0, 17)]
-    [InlineData("ddim10_learned_eta1", "ddim", "ddim10", true, false, 1.0, 18)]
-    public void AFullRunEqualsTheOfficialLoop(string name, string sampler, string respacing, bool learnSigma, bool clip, double eta, int seed)
+    [InlineData("ddpm10_learned", SamplerKind.Ddpm, "10", true, false, 0.0, 11)]
+    [InlineData("ddpm10_learned_clip", SamplerKind.Ddpm, "10", true, true, 0.0, 12)]
+    [InlineData("ddpm10_fixed", SamplerKind.Ddpm, "10", false, false, 0.0, 13)]
+    [InlineData("ddpm10_fixed_clip", SamplerKind.Ddpm, "10", false, true, 0.0, 14)]
+    [InlineData("ddim10_learned", SamplerKind.Ddim, "ddim10", true, false, 0.0, 15)]
+    [InlineData("ddim10_learned_clip", SamplerKind.Ddim, "ddim10", true, true, 0.0, 16)]
+    [InlineData("ddim10_fixed", SamplerKind.Ddim, "ddim10", false, false, 0.0, 17)]
+    [InlineData("ddim10_learned_eta1", SamplerKind.Ddim, "ddim10", true, false, 1.0, 18)]
+    public void AFullRunEqualsTheOfficialLoop(string name, SamplerKind sampler, string respacing, bool learnSigma, bool clip, double eta, int seed)
     {
         using var scope = torch.NewDisposeScope();
         var spaced = SpacedDiffusion.Create(BetaSchedule.Linear(1000), respacing, learnSigma);
-        IDiffusionSampler s = sampler == "ddpm" ? new DdpmSampler(clip) : new DdimSampler(eta, clip);
+        IDiffusionSampler s = sampler == SamplerKind.Ddpm ? new DdpmSampler(clip) : new DdimSampler(eta, clip);
         long[] shape = [2, 4, 8, 8];
 
         // Both sides draw image i's x_T first, then its noise of each step, from its own generator seeded seed + i.

@@ -2,6 +2,7 @@ using DiffusionLab.Diffusion;
 using DiffusionLab.Mdt;
 using DiffusionLab.Pipelines;
 using DiffusionLab.Runs;
+using DiffusionLab.Sampling;
 using DiffusionLab.Modules;
 using DiffusionLab.StoryDiffusion;
 using DiffusionLab.Tests.Models;
@@ -26,7 +27,7 @@ public class ConsistentAttentionTests
     private static readonly SpacedDiffusion Diffusion = SpacedDiffusion.Create(BetaSchedule.Create("linear", 1000), "ddim4");
 
     private static ConsistentStorySampler Sampler(MaskedDiffusionTransformer net, double rate, IReadOnlyList<string>? blocks = null, double guidance = 3.0) =>
-        new(new SamplingPipeline(net, BetaSchedule.Linear(1000), new SamplingSection { Sampler = "ddim", Respacing = "ddim4", GuidanceScale = guidance }), new ConsistentAttentionConfig { SamplingRate = rate, Blocks = blocks, Schedule = ConsistentAttentionSchedule.Always, Seed = 5 });
+        new(new SamplingPipeline(net, BetaSchedule.Linear(1000), new SamplingSection { Sampler = SamplerKind.Ddim, Respacing = "ddim4", GuidanceScale = guidance }), new ConsistentAttentionConfig { SamplingRate = rate, Blocks = blocks, Schedule = ConsistentAttentionSchedule.Always, Seed = 5 });
 
     private static Tensor Prompts(int n) => stack(Enumerable.Range(0, n).Select(i =>
         tensor(new long[] { WordTokenizer.BosId, 4 + i % 3, 7, WordTokenizer.EosId, 0, 0, 0, 0 })).ToList());

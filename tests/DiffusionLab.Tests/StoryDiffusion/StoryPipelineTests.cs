@@ -2,6 +2,7 @@ using DiffusionLab.Diffusion;
 using DiffusionLab.Mdt;
 using DiffusionLab.Pipelines;
 using DiffusionLab.Runs;
+using DiffusionLab.Sampling;
 using DiffusionLab.StoryDiffusion;
 using DiffusionLab.Tests.Models;
 using DiffusionLab.Tests.Notebooks;
@@ -38,7 +39,7 @@ public class StoryPipelineTests
     }
 
     private static StoryPipeline Pipeline(MaskedDiffusionTransformer net, WordTokenizer tokenizer) =>
-        new(new ConsistentStorySampler(new SamplingPipeline(net, BetaSchedule.Linear(1000), new SamplingSection { Sampler = "ddim", Respacing = "ddim3", GuidanceScale = 3.0 }),
+        new(new ConsistentStorySampler(new SamplingPipeline(net, BetaSchedule.Linear(1000), new SamplingSection { Sampler = SamplerKind.Ddim, Respacing = "ddim3", GuidanceScale = 3.0 }),
             new ConsistentAttentionConfig { Schedule = ConsistentAttentionSchedule.Always }), tokenizer, 16);
 
     [Fact]

@@ -1,4 +1,5 @@
 using DiffusionLab.Core;
+using DiffusionLab.Runs;
 using DiffusionLab.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -11,7 +12,7 @@ public class TrainingStepTests
     public void Bf16StepKeepsFp32MasterWeightsAndTracksTheFp32Step()
     {
         var fp32 = TinyRuns.Config("MDTv2-Tiny/4");
-        var bf16 = fp32 with { Training = fp32.Training with { Precision = "bf16" } };
+        var bf16 = fp32 with { Training = fp32.Training with { Precision = TrainingPrecision.Bf16 } };
         var x = torch.randn(4, 1, 32, 32, generator: new Generator(1)).clamp(-1, 1);
         var y = torch.tensor(new long[] { 0, 1, 2, 3 });
         using var a = TinyRuns.InMemory(fp32, x, y);
