@@ -10,7 +10,7 @@ namespace DiffusionLab.Training;
 /// </summary>
 public sealed class AdamW : ParameterOptimizer
 {
-    private readonly Dictionary<string, (Tensor ExpAvg, Tensor ExpAvgSq)> _state = new();
+    private readonly List<(Tensor ExpAvg, Tensor ExpAvgSq)> _state;
     private readonly double _beta1, _beta2, _eps, _weightDecay;
 
     public AdamW(IEnumerable<(string, Parameter)> parameters, double learningRate, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8, double weightDecay = 0.0)
@@ -18,12 +18,12 @@ public sealed class AdamW : ParameterOptimizer
     {
         LearningRate = learningRate;
         (_beta1, _beta2, _eps, _weightDecay) = (beta1, beta2, eps, weightDecay);
-        foreach (var (name, p) in Parameters) _state[name] = (ZerosLike(p), ZerosLike(p));
+        _state = Buffers.Select(b => (b.NewBuffer(), b.NewBuffer())).ToList();
     }
 
-    protected override void Update(string name, Parameter p, Tensor g)
+    protected override void Update(int index, Tensor p, Tensor g)
     {
-        var (m, v) = _state[name];
+        var (m, v) = _state[index];
         if (_weightDecay != 0) p.mul_(1 - LearningRate * _weightDecay);
         m.lerp_(g, 1 - _beta1);
         v.mul_(_beta2).addcmul_(g, g, 1 - _beta2);
@@ -33,12 +33,9 @@ public sealed class AdamW : ParameterOptimizer
         p.addcdiv_(m, denom, -LearningRate / bias1);
     }
 
-    public override IEnumerable<KeyValuePair<string, Tensor>> StateTensors()
+    protected override IEnumerable<(string Name, Tensor Flat)> State(int index)
     {
-        foreach (var (name, (m, v)) in _state)
-        {
-            yield return new($"{name}.exp_avg", m);
-            yield return new($"{name}.exp_avg_sq", v);
-        }
+        yield return ("exp_avg", _state[index].ExpAvg);
+        yield return ("exp_avg_sq", _state[index].ExpAvgSq);
     }
 }

@@ -11,7 +11,7 @@ namespace DiffusionLab.Training;
 /// </summary>
 public sealed class Adan : ParameterOptimizer
 {
-    private readonly Dictionary<string, (Tensor M, Tensor V, Tensor N, Tensor PrevGrad)> _state = new();
+    private readonly List<(Tensor M, Tensor V, Tensor N, Tensor PrevGrad)> _state;
     private readonly double _beta1, _beta2, _beta3, _eps, _weightDecay;
 
     public Adan(IEnumerable<(string, Parameter)> parameters, double learningRate, double beta1 = 0.98, double beta2 = 0.92, double beta3 = 0.99, double eps = 1e-8, double weightDecay = 0.0)
@@ -19,12 +19,12 @@ public sealed class Adan : ParameterOptimizer
     {
         LearningRate = learningRate;
         (_beta1, _beta2, _beta3, _eps, _weightDecay) = (beta1, beta2, beta3, eps, weightDecay);
-        foreach (var (name, p) in Parameters) _state[name] = (ZerosLike(p), ZerosLike(p), ZerosLike(p), ZerosLike(p));
+        _state = Buffers.Select(b => (b.NewBuffer(), b.NewBuffer(), b.NewBuffer(), b.NewBuffer())).ToList();
     }
 
-    protected override void Update(string name, Parameter p, Tensor g)
+    protected override void Update(int index, Tensor p, Tensor g)
     {
-        var (m, v, n, prev) = _state[name];
+        var (m, v, n, prev) = _state[index];
         // d = g_k − g_{k−1}, zero at the first step (the reference sets pre_grad = g before step 1).
         var d = StepCount == 1 ? torch.zeros_like(g) : g - prev;
         m.mul_(_beta1).add_(g, alpha: 1 - _beta1);
@@ -41,14 +41,12 @@ public sealed class Adan : ParameterOptimizer
         prev.copy_(g);
     }
 
-    public override IEnumerable<KeyValuePair<string, Tensor>> StateTensors()
+    protected override IEnumerable<(string Name, Tensor Flat)> State(int index)
     {
-        foreach (var (name, (m, v, n, prev)) in _state)
-        {
-            yield return new($"{name}.exp_avg", m);
-            yield return new($"{name}.exp_avg_diff", v);
-            yield return new($"{name}.exp_avg_sq", n);
-            yield return new($"{name}.pre_grad", prev);
-        }
+        var (m, v, n, prev) = _state[index];
+        yield return ("exp_avg", m);
+        yield return ("exp_avg_diff", v);
+        yield return ("exp_avg_sq", n);
+        yield return ("pre_grad", prev);
     }
 }

@@ -5,18 +5,21 @@ using static TorchSharp.torch;
 namespace DiffusionLab.Training;
 
 /// <summary>
-/// A first-order optimizer over a fixed list of named parameters whose whole state is a set of
-/// named tensors plus a step count, so a checkpoint holds it exactly and a resumed run continues
-/// bit for bit.
+/// A first-order optimizer over a fixed list of named parameters, laid out in flat buffers (<see cref="FlatParameters"/>,
+/// one per dtype and device) so a step is a handful of kernels whatever the number of tensors. Its whole state is a set
+/// of named tensors (each parameter's slice of the flat moments, under the names a per-tensor optimizer used) plus a
+/// step count, so a checkpoint holds it exactly and a resumed run continues bit for bit.
 /// </summary>
 public abstract class ParameterOptimizer : IDisposable
 {
     protected ParameterOptimizer(IEnumerable<(string Name, Parameter Parameter)> parameters)
     {
-        Parameters = parameters.Where(p => p.Parameter.requires_grad).ToList();
+        var trained = parameters.Where(p => p.Parameter.requires_grad).ToList();
+        Buffers = trained.GroupBy(p => (p.Parameter.dtype, p.Parameter.device.ToString())).Select(g => new FlatParameters(g.ToList())).ToList();
     }
 
-    protected IReadOnlyList<(string Name, Parameter Parameter)> Parameters { get; }
+    /// <summary>The flat buffers of the trained parameters.</summary>
+    public IReadOnlyList<FlatParameters> Buffers { get; }
 
     /// <summary>Number of steps taken (the bias-correction exponent k).</summary>
     public long StepCount { get; protected set; }
@@ -25,33 +28,32 @@ public abstract class ParameterOptimizer : IDisposable
 
     public void ZeroGrad()
     {
-        foreach (var (_, p) in Parameters) p.grad?.zero_();
+        foreach (var b in Buffers) b.Grads.zero_();
     }
 
-    /// <summary>Clips the global gradient norm to <paramref name="maxNorm"/> and returns the norm before clipping.</summary>
-    public double ClipGradNorm(double maxNorm)
-    {
-        var grads = Parameters.Select(p => p.Parameter).Where(p => p.grad is not null).ToArray();
-        return nn.utils.clip_grad_norm_(grads, maxNorm);
-    }
-
-    /// <summary>One update with the current gradients (call inside no_grad).</summary>
+    /// <summary>One update with the current gradients.</summary>
     public void Step()
     {
         using var scope = torch.NewDisposeScope();
         using var _ = torch.no_grad();
         StepCount++;
-        foreach (var (name, p) in Parameters)
-        {
-            if (p.grad is null) continue;
-            Update(name, p, p.grad);
-        }
+        for (int i = 0; i < Buffers.Count; i++) Update(i, Buffers[i].Values, Buffers[i].Grads);
     }
 
-    protected abstract void Update(string name, Parameter parameter, Tensor grad);
+    /// <summary>Updates buffer <paramref name="index"/>'s flat values <paramref name="p"/> from its flat gradients <paramref name="g"/>.</summary>
+    protected abstract void Update(int index, Tensor p, Tensor g);
 
-    /// <summary>Named state tensors (live references; the caller copies them when saving).</summary>
-    public abstract IEnumerable<KeyValuePair<string, Tensor>> StateTensors();
+    /// <summary>The optimizer's flat state buffers of buffer <paramref name="index"/>, by state name (e.g. "exp_avg").</summary>
+    protected abstract IEnumerable<(string Name, Tensor Flat)> State(int index);
+
+    /// <summary>Named state tensors "param.state" (live views; the caller copies them when saving).</summary>
+    public IEnumerable<KeyValuePair<string, Tensor>> StateTensors()
+    {
+        for (int i = 0; i < Buffers.Count; i++)
+            foreach (var (state, flat) in State(i))
+                foreach (var (name, view) in Buffers[i].Views(flat))
+                    yield return new($"{name}.{state}", view);
+    }
 
     /// <summary>Restores state saved by <see cref="StateTensors"/>; every expected tensor must be present.</summary>
     public void LoadState(IReadOnlyDictionary<string, Tensor> state, long stepCount, string source)
@@ -68,11 +70,10 @@ public abstract class ParameterOptimizer : IDisposable
         StepCount = stepCount;
     }
 
-    protected Tensor ZerosLike(Parameter p) => torch.zeros_like(p).DetachFromDisposeScope();
-
     public virtual void Dispose()
     {
-        foreach (var (_, t) in StateTensors()) t.Dispose();
+        for (int i = 0; i < Buffers.Count; i++)
+            foreach (var (_, flat) in State(i)) flat.Dispose();
         GC.SuppressFinalize(this);
     }
 }

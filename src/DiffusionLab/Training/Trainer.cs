@@ -25,8 +25,9 @@ public sealed class Trainer : IDisposable
     private readonly MetricsLog? _metrics;
     private readonly TrainingProgress _progress;
     private readonly List<(ParameterGroup Group, ParameterOptimizer Optimizer)> _optimizers;
-    private readonly List<Tensor> _trained;
+    private readonly List<FlatParameters> _buffers;
     private readonly ExponentialMovingAverage? _ema;
+    private readonly List<(FlatParameters Layout, Tensor Flat)> _emaBuffers = [];
     private readonly List<Dictionary<string, double>> _rows = [];
     private readonly List<TrainingHook> _hooks = [];
     private long _step;
@@ -49,21 +50,18 @@ public sealed class Trainer : IDisposable
         var groups = objective.ParameterGroups;
         if (groups.Select(g => g.Name).Distinct().Count() != groups.Count) throw new ArgumentException("parameter groups: names must differ");
         _optimizers = groups.Select(g => (g, OptimizerFactory.Create(options.Optimizer, g.Parameters, g.LearningRate, g.WeightDecay))).ToList();
-        _trained = groups.SelectMany(g => g.Parameters).Where(p => p.Parameter.requires_grad).Select(p => (Tensor)p.Parameter).ToList();
+        _buffers = _optimizers.SelectMany(o => o.Optimizer.Buffers).ToList();
         if (options.EmaDecay is { } decay)
         {
-            if (objective.EmaShadow is { } shadow)
+            // The average in flat buffers of the optimizer's layout: one lerp per buffer. A shadow module's parameters become views of it.
+            var shadow = objective.EmaShadow?.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+            foreach (var b in _buffers)
             {
-                var source = new Dictionary<string, Tensor>();
-                foreach (var g in groups) foreach (var (name, p) in g.Parameters) source[name] = p;
-                var pairs = shadow.named_parameters().Where(p => source.ContainsKey(p.name)).Select(p => ((Tensor)p.parameter, source[p.name])).ToList();
-                _ema = new ExponentialMovingAverage(pairs, decay, options.EmaWarmup);
+                var flat = b.Values.detach().clone().DetachFromDisposeScope();
+                if (shadow is not null) b.Bind(shadow, flat);
+                _emaBuffers.Add((b, flat));
             }
-            else
-            {
-                var pairs = groups.SelectMany(g => g.Parameters).Select(p => (p.Parameter.detach().clone().DetachFromDisposeScope(), (Tensor)p.Parameter)).ToList();
-                _ema = new ExponentialMovingAverage(pairs, decay, options.EmaWarmup);
-            }
+            _ema = new ExponentialMovingAverage(_emaBuffers.Select(e => (e.Flat, e.Layout.Values)).ToList(), decay, options.EmaWarmup);
         }
         if (run is not null)
         {
@@ -168,7 +166,7 @@ public sealed class Trainer : IDisposable
         bf16?.PushGradients();
         var logged = new Dictionary<string, Tensor>(output.Logged);
         if (_options.Optimizer.GradClip is { } clip)
-            logged["grad_norm"] = GradientClipping.ClipByGlobalNorm(_trained.Where(p => p.grad is not null).Select(p => p.grad!).ToList(), clip);
+            logged["grad_norm"] = GradientClipping.ClipByGlobalNorm(_buffers.Select(b => b.Grads).ToList(), clip);
         double factor = _options.Schedule.Factor(OptimizerSteps);
         foreach (var (group, optimizer) in _optimizers)
         {
@@ -195,17 +193,9 @@ public sealed class Trainer : IDisposable
         });
     }
 
-    /// <summary>The EMA of each trained weight by name (null without EMA).</summary>
-    public IReadOnlyDictionary<string, Tensor>? EmaByName()
-    {
-        if (_ema is null) return null;
-        var byTensor = _ema.Parameters.ToDictionary(p => p.Source.Handle, p => p.Ema);
-        var result = new Dictionary<string, Tensor>();
-        foreach (var g in _objective.ParameterGroups)
-            foreach (var (name, p) in g.Parameters)
-                if (byTensor.TryGetValue(p.Handle, out var ema)) result[name] = ema;
-        return result;
-    }
+    /// <summary>The EMA of each trained weight by name (views of the flat average; null without EMA).</summary>
+    public IReadOnlyDictionary<string, Tensor>? EmaByName() =>
+        _ema is null ? null : _emaBuffers.SelectMany(e => e.Layout.Views(e.Flat)).ToDictionary(p => p.Key, p => p.Value);
 
     private sealed class Undo(Action? undo) : IDisposable
     {
@@ -269,6 +259,7 @@ public sealed class Trainer : IDisposable
     public void Dispose()
     {
         foreach (var (_, optimizer) in _optimizers) optimizer.Dispose();
-        if (_ema is not null && _objective.EmaShadow is null) foreach (var (ema, _) in _ema.Parameters) ema.Dispose();
+        // The shadow's parameters are views of the flat average: it lives as long as the objective's shadow does.
+        if (_objective.EmaShadow is null) foreach (var (_, flat) in _emaBuffers) flat.Dispose();
     }
 }
