@@ -33,8 +33,11 @@ public static class BenchCommand
         var args = new Arguments(argv, new HashSet<string>());
         if (args.Positional.Count == 1 && args.Positional[0] == "world") return BenchWorld(args, stdout);
         if (args.Positional.Count == 2 && args.Positional[0] == "story") return BenchStory(args, stdout);
+        if (args.Positional.Count == 2 && args.Positional[0] == "compare") return BenchCompare.Run(args, stdout);
+        if (args.Positional.Count == 1 && args.Positional[0] == "optimizer") return BenchOptimizer.Run(args, stdout);
+        if (args.Positional.Count == 2 && args.Positional[0] == "chart") return BenchChart.Run(args, stdout);
         if (args.Positional.Count < 2 || args.Positional[0] is not ("train" or "sample"))
-            throw new UsageException("bench: expected `difflab bench train|sample PRESET --batch B [--device D]` (sample: PRESET or RUN, [--guidance W]), `difflab bench story PRESET --panels N --mode batch|bank` or `difflab bench world [--size 64] [--images N]`");
+            throw new UsageException("bench: expected `difflab bench train|sample PRESET --batch B [--device D]` (sample: PRESET or RUN, [--guidance W]), `difflab bench story PRESET --panels N --mode batch|bank` , `difflab bench world [--size 64] [--images N]`, `difflab bench compare PRESET --batch B` or `difflab bench optimizer [--tensors N]`");
         string mode = args.Positional[0], preset = args.Positional[1];
         int batch = args.Int("batch", 0);
         if (batch == 0) throw new UsageException("bench: --batch B is required");
@@ -47,17 +50,24 @@ public static class BenchCommand
         var model = config.Model;
         string? output = args.Option("out");
         double guidance = args.Double("guidance", 4.0, 1, 100);
+        string recipeWord = args.Option("recipe") ?? "paper";
+        if (recipeWord is not ("paper" or "peer")) throw new UsageException($"--recipe '{recipeWord}': expected \"paper\" (the paper's optimizer, clip and loss weighting) or \"peer\" (the official benchmark's: AdamW 1e-4, no clip)");
+        int threads = args.Int("threads", 0);
+        if (threads < 0) throw new UsageException($"--threads {threads}: expected a positive number (0: libtorch's default)");
+        if (threads > 0) torch.set_num_threads(threads);
         string precisionWord = args.Option("precision") ?? ConfigChoice.Name(TrainingPrecision.Fp32);
         if (!ConfigChoice.TryParse<TrainingPrecision>(precisionWord, out var precision))
             throw new UsageException($"--precision '{precisionWord}': expected {ConfigChoice.Expected<TrainingPrecision>()}");
         args.RejectUnknown();
 
-        var row = mode == "train" ? BenchTrain(model, batch, steps, warmup, device, precision) : BenchSample(config, trained, guidance, batch, steps, warmup, device);
+        var row = mode == "train" ? BenchTrain(recipeWord == "peer" ? PeerRecipe(model, precision) : PaperRecipe(model, precision), batch, steps, warmup, device)
+            : BenchSample(config, trained, guidance, batch, steps, warmup, device);
         var line = new Dictionary<string, object?>
         {
             ["bench"] = mode, ["preset"] = preset, ["batch"] = batch, ["device"] = DeviceDescription.Of(device),
             ["date"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"), ["torchsharp"] = typeof(torch).Assembly.GetName().Version?.ToString(),
             ["precision"] = ConfigChoice.Name(mode == "train" ? precision : TrainingPrecision.Fp32), ["params"] = row.Params, ["steps"] = steps, ["warmup"] = warmup,
+            ["threads"] = torch.get_num_threads(), ["recipe"] = mode == "train" ? recipeWord : null,
             ["steps_per_s"] = Math.Round(row.StepsPerSecond, 4), ["images_per_s"] = Math.Round(row.ImagesPerSecond, 2),
             ["peak_memory_bytes"] = row.PeakBytes, ["peak_memory_source"] = row.MemorySource,
         };
@@ -120,7 +130,7 @@ public static class BenchCommand
         return 0;
     }
 
-    private static void WriteLine(Dictionary<string, object?> line, TextWriter stdout, string? output)
+    internal static void WriteLine(Dictionary<string, object?> line, TextWriter stdout, string? output)
     {
         string json = JsonSerializer.Serialize(line);
         stdout.WriteLine(json);
@@ -166,10 +176,10 @@ public static class BenchCommand
 
     private sealed record Measurement(long Params, double StepsPerSecond, double ImagesPerSecond, long? PeakBytes, string MemorySource);
 
-    private static Measurement BenchTrain(DenoiserConfig config, int batch, int steps, int warmup, Device device, TrainingPrecision precision)
+    private static Measurement BenchTrain(TrainConfig recipe, int batch, int steps, int warmup, Device device)
     {
         using var probe = new DeviceMemoryProbe(device.type == DeviceType.CUDA);
-        var recipe = PaperRecipe(config, precision);
+        var config = recipe.Model;
         recipe = recipe with { Training = recipe.Training with { BatchSize = batch, Steps = warmup + steps, LogEvery = warmup + steps } };
         // One batch of data: every step trains on the same images in a new order, so data loading stays out of the measure.
         using var data = new TensorTrainingSet(torch.randn(batch, config.InChannels, config.InputSize, config.InputSize), RandomConditions(config, batch, includeNull: false));
@@ -186,6 +196,18 @@ public static class BenchCommand
         long parameters = objective.Model.parameters().Sum(p => p.numel());
         return new Measurement(parameters, steps / seconds, steps * batch / seconds, probe.PeakBytes, probe.Source);
     }
+
+    /// <summary>
+    /// The step the official benchmark times (../shared/peers/bench_official.py, its README): AdamW lr 1e-4 without
+    /// weight decay or clipping for every architecture, MDT's Min-SNR-5 loss weighting (its diffusion copy has it), EMA.
+    /// </summary>
+    private static TrainConfig PeerRecipe(DenoiserConfig model, TrainingPrecision precision) => new()
+    {
+        Model = model,
+        Optimizer = new OptimizerSection { Name = OptimizerKind.AdamW, LearningRate = 1e-4, GradClip = null },
+        Diffusion = new DiffusionSection { MinSnrGamma = model.Architecture == Architecture.DiT ? null : 5.0 },
+        Training = new TrainingSection { Precision = precision },
+    };
 
     /// <summary>The paper's training recipe for the architecture (mdt.md §8): MDTv2 Adan + Min-SNR-5 + clip 1; DiT/MDTv1 AdamW.</summary>
     private static TrainConfig PaperRecipe(DenoiserConfig model, TrainingPrecision precision)
