@@ -18,7 +18,7 @@ difflab() { dotnet run -c Release --no-build --project src/DiffusionLab.Cli -- "
 mkdir -p "$OUT/samples"
 {
   echo "git revision: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src experiments || echo ' (with uncommitted changes in src/ or experiments/)')"
-  echo "device: CPU, $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, OMP_NUM_THREADS=$OMP_NUM_THREADS"
+  echo "device: CPU, $(lscpu | sed -n 's/^Model name: *//p'), $(nproc --all) cores, OMP_NUM_THREADS=$OMP_NUM_THREADS"
   echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "run: $RUN; evaluation samples: $N; grid: 100 samples, seed 1"
 } > "$OUT/environment.txt"

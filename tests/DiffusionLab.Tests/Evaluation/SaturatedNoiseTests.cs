@@ -16,7 +16,10 @@ public class SaturatedNoiseTests
         Assert.Equal(0.0, SaturatedNoise.Fraction(test.Images));
         using var jumps = SaturatedNoise.JumpFraction(test.Images);
         using var maxJumps = jumps.max();
-        Assert.True(maxJumps.item<float>() < SaturatedNoise.MinJumpPairs / 2, $"largest jump fraction of a test digit {maxJumps.item<float>():F3}");
+        Assert.True(maxJumps.item<float>() < 0.8 * SaturatedNoise.MinJumpPairs, $"largest jump fraction of a test digit {maxJumps.item<float>():F3}");
+        using var bright = SaturatedNoise.BrightPixelFraction(test.Images);
+        using var maxBright = bright.max();
+        Assert.True(maxBright.item<float>() < 0.5 * SaturatedNoise.MinBrightPixels, $"largest bright fraction of a test digit {maxBright.item<float>():F3}");
     }
 
     [Fact]
@@ -46,6 +49,16 @@ public class SaturatedNoiseTests
         Assert.Equal(1.0, jumps.item<float>(), 6);
         using var saturated = SaturatedNoise.SaturatedPixelFraction(black);
         Assert.Equal(1.0, saturated.item<float>(), 6);
+    }
+
+    [Fact]
+    public void A_washed_out_image_is_saturated_noise_even_when_smooth()
+    {
+        // 3/4 white, 1/4 black: one jump per row, but a digit is never mostly white.
+        using var white = torch.cat(new[] { torch.full(new long[] { 1, 1, 32, 8 }, -1f), torch.full(new long[] { 1, 1, 32, 24 }, 1f) }, 3);
+        Assert.Equal(1.0, SaturatedNoise.Fraction(white));
+        using var bright = SaturatedNoise.BrightPixelFraction(white);
+        Assert.Equal(0.75, bright.item<float>(), 6);
     }
 
     [Fact]
