@@ -1,4 +1,5 @@
 using DiffusionLab.Core;
+using DiffusionLab.Evaluation;
 using DiffusionLab.Imaging;
 using DiffusionLab.Pipelines;
 using DiffusionLab.Runs;
@@ -52,6 +53,13 @@ public static class SampleCommand
             : config.Model.NumClasses <= 16 && labelList is null ? config.Model.NumClasses : (int)Math.Ceiling(Math.Sqrt(labels.shape[0]));
         ImageGrid.Save(images, columns, output);
         stdout.WriteLine($"wrote {labels.shape[0]} samples ({ConfigChoice.Name(config.Sampling.Sampler)}, respacing {config.Sampling.Respacing}, guidance {config.Sampling.GuidanceScale}{(config.Sampling.ClipDenoised ? ", x0 clipped" : "")}) to {output}");
+        if (images.shape[1] == 1)
+        {
+            // Blow-ups among the grayscale samples (see SaturatedNoise for what is counted).
+            using var noisy = SaturatedNoise.IsSaturatedNoise(images);
+            using var noisyCount = noisy.sum();
+            stdout.WriteLine(FormattableString.Invariant($"saturated noise: {noisyCount.item<long>()} of {images.shape[0]} samples; pixels with |x| > {SaturatedNoise.PixelThreshold}: {SaturatedNoise.MeanSaturatedPixelFraction(images):F4} of all"));
+        }
         return 0;
     }
 

@@ -10,7 +10,8 @@ namespace DiffusionLab.Evaluation;
 
 /// <summary>
 /// Scores a run's model with its dataset's judges: MNIST-10k runs generate Evaluation.NumSamples class-balanced
-/// images for the MNIST evaluator (FD to the test split, class accuracy); CharacterWorld text-to-image runs are
+/// images for the MNIST evaluator (FD to the test split, class accuracy) and count the saturated-noise samples among
+/// them (<see cref="SaturatedNoise"/>); CharacterWorld text-to-image runs are
 /// scored by <see cref="CharacterWorldRunEvaluation"/>. Other datasets have no judges.
 /// </summary>
 public static class RunEvaluation
@@ -54,6 +55,9 @@ public static class RunEvaluation
         foreach (var t in batches.Concat(labels)) t.Dispose();
         var row = new Dictionary<string, double> { ["fd"] = result.FrechetDistance, ["eval_samples"] = result.NumSamples };
         if (result.ClassAccuracy is { } acc) row["class_accuracy"] = acc;
+        // Blow-ups: the fraction of samples that are saturated ±1 speckle, and of pixels at ±1 (see SaturatedNoise).
+        row["saturated_noise"] = SaturatedNoise.Fraction(all);
+        row["saturated_pixels"] = SaturatedNoise.MeanSaturatedPixelFraction(all);
         return row;
     }
 }
