@@ -20,7 +20,8 @@ internal static class BenchChart
             .Where(r => r["bench"]?.GetValue<string>() == "compare-summary").ToList();
         if (rows.Count == 0) throw new UsageException($"bench chart: '{input}': no `bench compare` summaries");
         var series = new List<(string, IReadOnlyList<double>, IReadOnlyList<double>)>();
-        foreach (var model in rows.GroupBy(r => $"{r["model"]} {r["precision"]} {r["device"]}"))
+        // A model measured at one batch only is a point of the table, not a line.
+        foreach (var model in rows.GroupBy(r => $"{r["model"]} {r["precision"]} {r["device"]}").Where(g => g.Select(r => r["batch"]!.GetValue<int>()).Distinct().Count() > 1))
             foreach (var (side, key) in new[] { ("ours", "ours_images_per_s"), ("official", "official_images_per_s") })
             {
                 var points = model.OrderBy(r => r["batch"]!.GetValue<int>()).ToList();
