@@ -43,7 +43,7 @@ public sealed class DenoiserObjective : ITrainingObjective
         {
             compute = DenoiserFactory.Create(config.Model);
             compute.to(device);
-            Bf16 = new Bf16Compute(Model, compute);
+            Bf16 = new Bf16Compute(compute);
         }
         var dtype = Bf16 is null ? ScalarType.Float32 : ScalarType.BFloat16;
         var diffusion = new GaussianDiffusion(BetaSchedule.Create(config.Diffusion.Schedule, config.Diffusion.Timesteps), config.Model.LearnSigma);

@@ -51,6 +51,7 @@ public sealed class Trainer : IDisposable
         if (groups.Select(g => g.Name).Distinct().Count() != groups.Count) throw new ArgumentException("parameter groups: names must differ");
         _optimizers = groups.Select(g => (g, OptimizerFactory.Create(options.Optimizer, g.Parameters, g.LearningRate, g.WeightDecay))).ToList();
         _buffers = _optimizers.SelectMany(o => o.Optimizer.Buffers).ToList();
+        objective.Bf16?.Bind(_buffers);
         if (options.EmaDecay is { } decay)
         {
             // The average in flat buffers of the optimizer's layout: one lerp per buffer. A shadow module's parameters become views of it.
