@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using DiffusionLab.Core;
-using DiffusionLab.PhotoMaker;
 
 namespace DiffusionLab.Cli.Commands;
 
@@ -28,7 +27,8 @@ internal static class BenchCompare
         int? inChannels = args.Option("in-channels") is null ? null : args.Int("in-channels", 0);
         int? inputSize = args.Option("input-size") is null ? null : args.Int("input-size", 0);
         int? numClasses = args.Option("num-classes") is null ? null : args.Int("num-classes", 0);
-        string peers = args.Option("peers") ?? Path.Combine(Path.GetDirectoryName(StageConfigFile.BaseFolder(Path.Combine(Environment.CurrentDirectory, "x")))!, "shared", "peers");
+        // Run from the repository root, the official code's folder is ../shared/peers beside the checkout.
+        string peers = args.Option("peers") ?? Path.Combine("..", "shared", "peers");
         string script = Path.Combine(peers, "bench_official.py");
         if (!File.Exists(script)) throw new UsageException($"--peers '{peers}': no bench_official.py there (the official code's folder, ../shared/peers beside the checkout)");
         string python = args.Option("python") ?? "/usr/bin/python3";

@@ -25,7 +25,6 @@ public sealed class PhotoMakerTrainer : IDisposable
 {
     private readonly PhotoMakerConfig _config;
     private readonly RunFolder _run;
-    private readonly Device _device;
     private readonly TrainingProgress _progress;
     private readonly TrainedModel _base;
     private readonly CharacterWorld _world;
@@ -41,7 +40,6 @@ public sealed class PhotoMakerTrainer : IDisposable
         if (problems.Count > 0) throw new ConfigException($"PhotoMaker config: {problems[0]}");
         _config = config;
         _run = new RunFolder(runDirectory);
-        _device = device;
         _progress = progress ?? TrainingProgress.ForConsole(config.Steps, 0, config.LogEvery);
         _base = LoadBase(config, device);
         try
