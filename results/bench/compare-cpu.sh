@@ -27,5 +27,5 @@ done
 opt=results/bench/optimizer-cpu.jsonl
 : > "$opt"
 for tensors in 10 200; do
-  "$difflab" bench optimizer --tensors "$tensors" --numel 2000000 --steps 100 --warmup 10 --threads 2 --out "$opt"
+  "$difflab" bench optimizer --tensors "$tensors" --numel 2000000 --steps 100 --warmup 30 --threads 2 --out "$opt"
 done
