@@ -43,6 +43,7 @@ public static class CharacterWorldRunEvaluation
             groups.Add(c);
         }
         var batches = new List<Tensor>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         try
         {
             for (int start = 0; start < n; start += config.Evaluation.BatchSize)
@@ -53,8 +54,14 @@ public static class CharacterWorldRunEvaluation
                 batches.Add(new SamplingPipeline(model, config).Generate(ids, seed + start).cpu().MoveToOuterDisposeScope());
             }
             using var images = cat(batches, 0);
+            double generateSeconds = clock.Elapsed.TotalSeconds;
+            clock.Restart();
             var e = judges.Evaluate(images, intended, groups);
-            var row = new Dictionary<string, double> { ["fd"] = e.FrechetDistance, ["eval_samples"] = e.NumSamples, ["structure_valid"] = e.StructureValidity };
+            var row = new Dictionary<string, double>
+            {
+                ["fd"] = e.FrechetDistance, ["eval_samples"] = e.NumSamples, ["structure_valid"] = e.StructureValidity,
+                ["generate_seconds"] = generateSeconds, ["judge_seconds"] = clock.Elapsed.TotalSeconds,
+            };
             if (e.PromptAccuracy is { } prompt)
             {
                 row["prompt_accuracy"] = prompt.Mean;

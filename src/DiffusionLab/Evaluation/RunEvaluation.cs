@@ -40,6 +40,7 @@ public static class RunEvaluation
         var e = config.Evaluation;
         var batches = new List<Tensor>();
         var labels = new List<Tensor>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         for (int start = 0; start < e.NumSamples; start += e.BatchSize)
         {
             int n = Math.Min(e.BatchSize, e.NumSamples - start);
@@ -51,9 +52,17 @@ public static class RunEvaluation
         }
         using var all = torch.cat(batches);
         using var allLabels = torch.cat(labels);
+        double generateSeconds = clock.Elapsed.TotalSeconds;
+        clock.Restart();
         var result = evaluator.Evaluate(all, allLabels);
+        double judgeSeconds = clock.Elapsed.TotalSeconds;
         foreach (var t in batches.Concat(labels)) t.Dispose();
-        var row = new Dictionary<string, double> { ["fd"] = result.FrechetDistance, ["eval_samples"] = result.NumSamples };
+        // Generation and judging timed apart (the images reach the host before the clock stops): what an evaluation costs.
+        var row = new Dictionary<string, double>
+        {
+            ["fd"] = result.FrechetDistance, ["eval_samples"] = result.NumSamples,
+            ["generate_seconds"] = generateSeconds, ["judge_seconds"] = judgeSeconds,
+        };
         if (result.ClassAccuracy is { } acc) row["class_accuracy"] = acc;
         // Blow-ups: the fraction of samples that are saturated ±1 speckle, and of pixels at ±1 (see SaturatedNoise).
         row["saturated_noise"] = SaturatedNoise.Fraction(all);

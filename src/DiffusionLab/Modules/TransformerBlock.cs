@@ -83,13 +83,13 @@ public sealed class TransformerBlock : nn.Module<Tensor, Tensor, Tensor>
         var m = adaLN_modulation.forward(c).unsqueeze(1).chunk(6, dim: -1);                    // 6 × (N, 1, D)
         var a = Modulate(norm1.forward(x), m[0], m[1]);                                        // (N, K, D)
         var h = selfAttention is null ? attn.forward(a, idsKeep) : selfAttention.Attend(name, attn, a); // (N, K, D)
-        x = x + m[2] * h;                                                                      // (N, K, D)
+        x = addcmul(x, m[2], h, 1);                                                            // (N, K, D) x + gate·h, one pass
         if (cross_attn is not null) x = x + cross_attn.forward(norm_cross!.forward(x), text!);  // (N, K, D)
         h = mlp.forward(Modulate(norm2.forward(x), m[3], m[4]));                               // (N, K, D)
-        x = x + m[5] * h;                                                                      // (N, K, D)
+        x = addcmul(x, m[5], h, 1);                                                            // (N, K, D)
         return x.MoveToOuterDisposeScope();
     }
 
     /// <summary>adaLN: x·(1 + scale) + shift, broadcast over tokens.</summary>
-    internal static Tensor Modulate(Tensor x, Tensor shift, Tensor scale) => x * (scale + 1) + shift;
+    internal static Tensor Modulate(Tensor x, Tensor shift, Tensor scale) => addcmul(shift, x, scale + 1, 1);
 }
