@@ -1,4 +1,5 @@
 using DiffusionLab.Core;
+using DiffusionLab.Diffusion;
 using DiffusionLab.Evaluation.World;
 using DiffusionLab.Modules;
 using DiffusionLab.Pipelines;
@@ -67,6 +68,13 @@ public static class RunEvaluation
         // Blow-ups: the fraction of samples that are saturated ±1 speckle, and of pixels at ±1 (see SaturatedNoise).
         row["saturated_noise"] = SaturatedNoise.Fraction(all);
         row["saturated_pixels"] = SaturatedNoise.MeanSaturatedPixelFraction(all);
+        if (e.ProbeDigitsPerClass > 0)
+        {
+            clock.Restart();
+            using var probe = DenoisingProbe.Run(model, BetaSchedule.Create(config.Diffusion.Schedule, config.Diffusion.Timesteps), evaluator, device, perClass: e.ProbeDigitsPerClass, seed: seed);
+            foreach (var (key, value) in probe.Metrics()) row[key] = value;
+            row["probe_seconds"] = clock.Elapsed.TotalSeconds;
+        }
         return row;
     }
 }

@@ -116,4 +116,9 @@ public sealed record EvaluationSection
     /// <summary>Generated images per evaluation (class-balanced labels).</summary>
     public int NumSamples { get; init; } = 1000;
     public int BatchSize { get; init; } = 250;
+    /// <summary>
+    /// MNIST runs: test digits per class for the denoising probe run beside every evaluation (x̂_0's error, class
+    /// read and class sensitivity by noise level, see <c>Evaluation.DenoisingProbe</c>); 0 = no probe.
+    /// </summary>
+    public int ProbeDigitsPerClass { get; init; } = 10;
 }

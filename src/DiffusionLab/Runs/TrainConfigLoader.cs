@@ -171,6 +171,8 @@ public static partial class TrainConfigLoader
         if (c.Sampling.GridSamples <= 0) p.Add($"key 'Sampling.GridSamples': {c.Sampling.GridSamples}, expected a positive integer");
         if (c.Evaluation.NumSamples <= 1) p.Add($"key 'Evaluation.NumSamples': {c.Evaluation.NumSamples}, expected at least 2");
         if (c.Evaluation.BatchSize <= 0) p.Add($"key 'Evaluation.BatchSize': {c.Evaluation.BatchSize}, expected a positive integer");
+        if (c.Evaluation.ProbeDigitsPerClass is < 0 or > Data.Mnist10k.TestPerClass)
+            p.Add($"key 'Evaluation.ProbeDigitsPerClass': {c.Evaluation.ProbeDigitsPerClass}, expected 0 (no probe) to {Data.Mnist10k.TestPerClass} (the test digits per class)");
         return p;
     }
 
