@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Reflection;
 
 namespace DiffusionLab.Cli;
 
@@ -15,6 +16,22 @@ public static class GitRevision
         }
         catch (System.ComponentModel.Win32Exception) { return "unknown (git not found)"; }
     }
+
+    /// <summary>The assembly version, without the revision the SDK appends to it.</summary>
+    public static string Version => InformationalVersion().Split('+')[0];
+
+    /// <summary>
+    /// The short revision difflab was built from (the SDK records the commit in the informational version when it
+    /// builds a git checkout); without one, the revision of the checkout difflab runs in (<see cref="Describe"/>).
+    /// </summary>
+    public static string OfBuild()
+    {
+        string[] parts = InformationalVersion().Split('+', 2);
+        return parts.Length == 2 && parts[1].Length >= 7 ? parts[1][..7] : Describe();
+    }
+
+    private static string InformationalVersion() =>
+        typeof(GitRevision).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
 
     private static string Git(string arguments)
     {

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.Json.Nodes;
 using DiffusionLab.Imaging;
 
@@ -10,11 +11,18 @@ namespace DiffusionLab.Cli.Commands;
 /// </summary>
 internal static class BenchChart
 {
-    public static int Run(Arguments args, TextWriter stdout)
+    public static Command Definition()
     {
-        string input = args.Positional[1];
-        string output = args.Option("out") ?? Path.ChangeExtension(input, ".png");
-        args.RejectUnknown();
+        var input = new Argument<string>("FILE.jsonl") { Description = "the JSON lines of `bench compare` (its summaries are drawn)" };
+        var output = new Option<string>("--out") { HelpName = "FILE.png", Description = "the chart (default: FILE.png beside the input)" };
+        var command = new Command("chart", "Images/s against batch size from `bench compare` summaries, one line per model and side (log scale)") { input, output };
+        command.SetAction(parse => Run(parse.GetRequiredValue(input), parse.GetValue(output), parse.InvocationConfiguration.Output));
+        return command;
+    }
+
+    public static int Run(string input, string? output, TextWriter stdout)
+    {
+        output ??= Path.ChangeExtension(input, ".png");
         if (!File.Exists(input)) throw new UsageException($"bench chart: '{input}': file not found");
         var rows = File.ReadLines(input).Where(l => l.TrimStart().StartsWith('{')).Select(l => JsonNode.Parse(l)!.AsObject())
             .Where(r => r["bench"]?.GetValue<string>() == "compare-summary").ToList();

@@ -1,15 +1,11 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
 using DiffusionLab.Core;
 using DiffusionLab.Data;
-using DiffusionLab.Data.World;
-using DiffusionLab.Diffusion;
-using DiffusionLab.Mdt;
-using DiffusionLab.Pipelines;
 using DiffusionLab.Modules;
+using DiffusionLab.Pipelines;
 using DiffusionLab.Runs;
-using DiffusionLab.Sampling;
-using DiffusionLab.StoryDiffusion;
 using DiffusionLab.Text;
 using DiffusionLab.Training;
 using TorchSharp;
@@ -24,111 +20,102 @@ namespace DiffusionLab.Cli.Commands;
 /// the model's own diffusion (a run's config, or a preset's default sections) with guidance ([cond; uncond]
 /// batch) for --steps respaced steps, reported as steps/s and images/s extrapolated to 250 steps.
 /// PRESET may also be a run folder or checkpoint: its config and trained weights are used.
-/// world: CharacterWorld rendering speed on one thread (images with masks per second).
+/// The other benchmarks: <see cref="BenchStory"/>, <see cref="BenchWorld"/>, <see cref="BenchCompare"/>,
+/// <see cref="BenchOptimizer"/>, and <see cref="BenchChart"/> to draw compare's summaries.
 /// </summary>
 public static class BenchCommand
 {
-    public static int Run(string[] argv, TextWriter stdout)
-    {
-        var args = new Arguments(argv, new HashSet<string>());
-        if (args.Positional.Count == 1 && args.Positional[0] == "world") return BenchWorld(args, stdout);
-        if (args.Positional.Count == 2 && args.Positional[0] == "story") return BenchStory(args, stdout);
-        if (args.Positional.Count == 2 && args.Positional[0] == "compare") return BenchCompare.Run(args, stdout);
-        if (args.Positional.Count == 1 && args.Positional[0] == "optimizer") return BenchOptimizer.Run(args, stdout);
-        if (args.Positional.Count == 2 && args.Positional[0] == "chart") return BenchChart.Run(args, stdout);
-        if (args.Positional.Count < 2 || args.Positional[0] is not ("train" or "sample"))
-            throw new UsageException("bench: expected `difflab bench train|sample PRESET --batch B [--device D]` (sample: PRESET or RUN, [--guidance W]), `difflab bench story PRESET --panels N --mode batch|bank` , `difflab bench world [--size 64] [--images N]`, `difflab bench compare PRESET --batch B` or `difflab bench optimizer [--tensors N]`");
-        string mode = args.Positional[0], preset = args.Positional[1];
-        int batch = args.Int("batch", 0);
-        if (batch == 0) throw new UsageException("bench: --batch B is required");
-        int steps = args.Int("steps", mode == "train" ? 20 : 50);
-        int warmup = args.Int("warmup", 5);
-        if (mode == "sample" && steps < 2) throw new UsageException($"bench sample: --steps {steps}: expected at least 2 (a respaced process keeps two steps or more)");
-        var device = DeviceOption.Parse(args.Option("device"));
-        var config = BenchConfig(preset, args.All("set"), out var trained);
-        using var _ = trained;
-        var model = config.Model;
-        string? output = args.Option("out");
-        double guidance = args.Double("guidance", 4.0, 1, 100);
-        string recipeWord = args.Option("recipe") ?? "paper";
-        if (recipeWord is not ("paper" or "peer")) throw new UsageException($"--recipe '{recipeWord}': expected \"paper\" (the paper's optimizer, clip and loss weighting) or \"peer\" (the official benchmark's: AdamW 1e-4, no clip)");
-        int threads = args.Int("threads", 0);
-        if (threads < 0) throw new UsageException($"--threads {threads}: expected a positive number (0: libtorch's default)");
-        if (threads > 0) torch.set_num_threads(threads);
-        string precisionWord = args.Option("precision") ?? ConfigChoice.Name(TrainingPrecision.Fp32);
-        if (!ConfigChoice.TryParse<TrainingPrecision>(precisionWord, out var precision))
-            throw new UsageException($"--precision '{precisionWord}': expected {ConfigChoice.Expected<TrainingPrecision>()}");
-        args.RejectUnknown();
+    public static Command Definition() => CommandGroup.Create("bench", "Measure speed and peak memory, one JSON line per measurement (printed, and appended to --out)",
+        TrainDefinition(), SampleDefinition(), BenchStory.Definition(), BenchWorld.Definition(), BenchCompare.Definition(), BenchOptimizer.Definition(), BenchChart.Definition());
 
-        var row = mode == "train" ? BenchTrain(recipeWord == "peer" ? PeerRecipe(model, precision) : PaperRecipe(model, precision), batch, steps, warmup, device)
-            : BenchSample(config, trained, guidance, batch, steps, warmup, device);
-        var line = new Dictionary<string, object?>
-        {
-            ["bench"] = mode, ["preset"] = preset, ["batch"] = batch, ["device"] = DeviceDescription.Of(device),
-            ["date"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"), ["torchsharp"] = typeof(torch).Assembly.GetName().Version?.ToString(),
-            ["precision"] = ConfigChoice.Name(mode == "train" ? precision : TrainingPrecision.Fp32), ["params"] = row.Params, ["steps"] = steps, ["warmup"] = warmup,
-            ["threads"] = torch.get_num_threads(), ["recipe"] = mode == "train" ? recipeWord : null,
-            ["steps_per_s"] = Math.Round(row.StepsPerSecond, 4), ["images_per_s"] = Math.Round(row.ImagesPerSecond, 2),
-            ["peak_memory_bytes"] = row.PeakBytes, ["peak_memory_source"] = row.MemorySource,
-        };
-        WriteLine(line, stdout, output);
-        return 0;
+    private static Command TrainDefinition()
+    {
+        var m = new MeasureOptions(defaultSteps: 20);
+        var precision = CliOptions.Choice("--precision", "the training precision", TrainingPrecision.Fp32);
+        var recipe = CliOptions.Choice("--recipe", "paper: the paper's optimizer, clip and loss weighting; peer: the official benchmark's (AdamW 1e-4, no clip)", ["paper", "peer"], "paper");
+        var command = new Command("train", "Training steps per second of a preset's paper recipe (both MDT branches, optimizer, EMA) on random data");
+        m.AddTo(command);
+        command.Options.Add(precision);
+        command.Options.Add(recipe);
+        command.SetAction(parse => RunTrain(parse.GetRequiredValue(m.Preset), parse.GetValue(m.Batch), parse.GetValue(m.Steps), parse.GetValue(m.Warmup), parse.GetValue(m.Threads),
+            CliOptions.Word<TrainingPrecision>(parse.GetRequiredValue(precision)), parse.GetRequiredValue(recipe), parse.GetValue(m.Overrides) ?? [], DeviceOption.Parse(parse.GetValue(m.Device)), parse.GetValue(m.Output),
+            parse.InvocationConfiguration.Output));
+        return command;
     }
 
-    /// <summary>
-    /// `bench story`: time and peak memory of generating a story of N panels with consistent self-attention,
-    /// either all panels in one batch with mutual CSA ("batch", the paper's formulation) or the write/read
-    /// protocol ("bank": the first refs panels together writing a bank, then each other panel alone reading
-    /// it). Random weights and random prompts: the cost does not depend on what the network learned. Run one
-    /// configuration per process, since the CPU measure is the process's peak resident set.
-    /// </summary>
-    private static int BenchStory(Arguments args, TextWriter stdout)
+    private static Command SampleDefinition()
     {
-        string preset = args.Positional[1];
-        int panels = args.Int("panels", 0);
-        if (panels == 0) throw new UsageException("bench story: --panels N is required");
-        string mode = args.Option("mode") ?? throw new UsageException("bench story: --mode batch|bank is required");
-        if (mode is not ("batch" or "bank")) throw new UsageException($"--mode '{mode}': expected batch or bank");
-        int refs = Math.Min(args.Int("refs", 2), panels), steps = args.Int("steps", 10);
-        double rate = args.Double("rate", 0.5, 0, 1);
-        var device = DeviceOption.Parse(args.Option("device"));
-        var run = BenchConfig(preset, args.All("set"), out var trained);
-        using var _ = trained;
-        var config = run.Model;
-        string? output = args.Option("out");
-        args.RejectUnknown();
-        if (!config.IsTextConditioned) throw new UsageException($"bench story: '{preset}' is class-conditional; expected a text preset such as MDTv2-T2I-Tiny/8");
+        var m = new MeasureOptions(defaultSteps: 50);
+        m.Steps.Check(steps => steps >= 2, steps => $"bench sample: --steps {steps}: expected at least 2 (a respaced process keeps two steps or more)");
+        var guidance = CliOptions.Number("--guidance", "W", "the classifier-free guidance scale ([cond; uncond] as one batch of 2B)", 4.0, 1, 100);
+        var command = new Command("sample", "Sampling steps per second (and images per second at 250 steps) of a preset or a trained run, with guidance");
+        m.AddTo(command);
+        command.Options.Add(guidance);
+        command.SetAction(parse => RunSample(parse.GetRequiredValue(m.Preset), parse.GetValue(m.Batch), parse.GetValue(m.Steps), parse.GetValue(m.Warmup), parse.GetValue(m.Threads),
+            parse.GetValue(guidance), parse.GetValue(m.Overrides) ?? [], DeviceOption.Parse(parse.GetValue(m.Device)), parse.GetValue(m.Output), parse.InvocationConfiguration.Output));
+        return command;
+    }
 
-        using var probe = new DeviceMemoryProbe(device.type == DeviceType.CUDA);
-        torch.manual_seed(0);
-        using var fresh = trained is null ? new MaskedDiffusionTransformer(config, device) : null;
-        var model = fresh ?? trained!.Model.to(device);
-        model.eval();
-        var sampling = run.Sampling with { Sampler = SamplerKind.Ddim, Respacing = $"ddim{steps}", Eta = 0, GuidanceScale = 5.0, GuidancePower = null, GuidedChannels = GuidedChannels.All };
-        var sampler = new ConsistentStorySampler(new SamplingPipeline(model, run with { Sampling = sampling }), new ConsistentAttentionConfig { SamplingRate = rate });
-        var prompts = RandomConditions(config, panels, includeNull: false);
-        long bankBytes = 0;
-        var clock = Stopwatch.StartNew();
-        if (mode == "batch") sampler.GenerateTogether(prompts, Enumerable.Range(0, panels).Select(i => (long)i).ToList()).Dispose();
-        else
+    /// <summary>What `bench train` and `bench sample` both take.</summary>
+    private sealed class MeasureOptions(int defaultSteps)
+    {
+        public Argument<string> Preset { get; } = PresetArgument();
+        public Option<int> Batch { get; } = CliOptions.RequiredInt("--batch", "B", "the batch size");
+        public Option<int> Steps { get; } = CliOptions.Int("--steps", "N", "measured steps", defaultSteps);
+        public Option<int> Warmup { get; } = CliOptions.Int("--warmup", "W", "steps run before the measurement", 5, min: 0);
+        public Option<int> Threads { get; } = CliOptions.Int("--threads", "T", "libtorch's CPU threads (0: libtorch's default)", 0, min: 0);
+        public Option<string[]> Overrides { get; } = CliOptions.Overrides("override a key of the preset's model config (or the run's config), e.g. Depth=4");
+        public Option<string> Device { get; } = DeviceOption.Create();
+        public Option<string> Output { get; } = OutputOption();
+
+        public void AddTo(Command command)
         {
-            using var bank = new CharacterBank("bench");
-            sampler.GenerateReferences(prompts[..refs], Enumerable.Range(0, refs).Select(i => (long)i).ToList(), bank).Dispose();
-            for (int i = refs; i < panels; i++) sampler.GeneratePanels(prompts[i..(i + 1)], [0], [bank]).Dispose();
-            bankBytes = bank.Bytes;
+            command.Arguments.Add(Preset);
+            foreach (var option in new Option[] { Batch, Steps, Warmup, Threads, Overrides, Device, Output }) command.Options.Add(option);
         }
-        Synchronize(device);
-        double seconds = clock.Elapsed.TotalSeconds;
-        var line = new Dictionary<string, object?>
-        {
-            ["bench"] = "story", ["preset"] = preset, ["mode"] = mode, ["panels"] = panels, ["refs"] = mode == "bank" ? refs : null,
-            ["rate"] = rate, ["ddim_steps"] = steps, ["device"] = DeviceDescription.Of(device), ["date"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"),
-            ["seconds"] = Math.Round(seconds, 3), ["seconds_per_panel"] = Math.Round(seconds / panels, 3), ["bank_bytes"] = bankBytes,
-            ["peak_memory_bytes"] = probe.PeakBytes, ["peak_memory_source"] = probe.Source,
-        };
-        WriteLine(line, stdout, output);
+    }
+
+    /// <summary>PRESET (or a run folder or checkpoint: its config and trained weights), completed from the preset names.</summary>
+    internal static Argument<string> PresetArgument(string description = "a model preset (e.g. MDTv2-S/2), or a run folder or checkpoint: its config and trained weights")
+    {
+        var preset = new Argument<string>("PRESET") { HelpName = "PRESET", Description = description };
+        preset.CompletionSources.Add([.. DenoiserPresets.Names]);
+        return preset;
+    }
+
+    internal static Option<string> OutputOption() => new("--out") { HelpName = "FILE.jsonl", Description = "also append the JSON line(s) to this file" };
+
+    public static int RunTrain(string preset, int batch, int steps, int warmup, int threads, TrainingPrecision precision, string recipe, IReadOnlyList<string> overrides,
+        Device device, string? output, TextWriter stdout)
+    {
+        if (threads > 0) torch.set_num_threads(threads);
+        var config = BenchConfig(preset, overrides, out var trained);
+        using var _ = trained;
+        var row = BenchTrain(recipe == "peer" ? PeerRecipe(config.Model, precision) : PaperRecipe(config.Model, precision), batch, steps, warmup, device);
+        WriteLine(Line("train", preset, batch, steps, warmup, precision, recipe, row, device), stdout, output);
         return 0;
     }
+
+    public static int RunSample(string preset, int batch, int steps, int warmup, int threads, double guidance, IReadOnlyList<string> overrides,
+        Device device, string? output, TextWriter stdout)
+    {
+        if (threads > 0) torch.set_num_threads(threads);
+        var config = BenchConfig(preset, overrides, out var trained);
+        using var _ = trained;
+        var row = BenchSample(config, trained, guidance, batch, steps, warmup, device);
+        WriteLine(Line("sample", preset, batch, steps, warmup, TrainingPrecision.Fp32, null, row, device), stdout, output);
+        return 0;
+    }
+
+    private static Dictionary<string, object?> Line(string mode, string preset, int batch, int steps, int warmup, TrainingPrecision precision, string? recipe, Measurement row, Device device) => new()
+    {
+        ["bench"] = mode, ["preset"] = preset, ["batch"] = batch, ["device"] = DeviceDescription.Of(device),
+        ["date"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"), ["torchsharp"] = typeof(torch).Assembly.GetName().Version?.ToString(),
+        ["precision"] = ConfigChoice.Name(precision), ["params"] = row.Params, ["steps"] = steps, ["warmup"] = warmup,
+        ["threads"] = torch.get_num_threads(), ["recipe"] = recipe,
+        ["steps_per_s"] = Math.Round(row.StepsPerSecond, 4), ["images_per_s"] = Math.Round(row.ImagesPerSecond, 2),
+        ["peak_memory_bytes"] = row.PeakBytes, ["peak_memory_source"] = row.MemorySource,
+    };
 
     internal static void WriteLine(Dictionary<string, object?> line, TextWriter stdout, string? output)
     {
@@ -139,39 +126,6 @@ public static class BenchCommand
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
             File.AppendAllText(output, json + "\n");
         }
-    }
-
-    /// <summary>
-    /// `bench world`: CharacterWorld images (colour pass and person mask, caption included) rendered
-    /// one after another on the calling thread, walking the train index space identity by identity.
-    /// </summary>
-    private static int BenchWorld(Arguments args, TextWriter stdout)
-    {
-        int size = args.Int("size", 64), images = args.Int("images", 2000), warmup = args.Int("warmup", 100);
-        string? output = args.Option("out");
-        args.RejectUnknown();
-        using var world = new CharacterWorld(new CharacterWorldConfig { ImageSize = size });
-        var dataset = new CharacterWorldDataset(world, WorldSplit.Train);
-        long checksum = 0;
-        void RenderAt(long i)
-        {
-            var (identity, index) = dataset.Item(i % dataset.Count);
-            var image = world.Render(identity, index);
-            checksum += image.Pixels[image.Pixels.Length / 2] + image.Mask[image.Mask.Length / 2];
-        }
-        for (int i = 0; i < warmup; i++) RenderAt(dataset.Count - 1 - i);
-        var clock = Stopwatch.StartNew();
-        for (int i = 0; i < images; i++) RenderAt(i);
-        double seconds = clock.Elapsed.TotalSeconds;
-        var line = new Dictionary<string, object?>
-        {
-            ["bench"] = "world", ["size"] = size, ["images"] = images, ["warmup"] = warmup, ["threads"] = 1,
-            ["device"] = $"CPU, {DeviceDescription.CpuModel()}, {Environment.ProcessorCount} cores", ["date"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"),
-            ["renderer_version"] = CharacterWorld.RendererVersion, ["seconds"] = Math.Round(seconds, 3),
-            ["images_per_s"] = Math.Round(images / seconds, 1), ["checksum"] = checksum,
-        };
-        WriteLine(line, stdout, output);
-        return 0;
     }
 
     private sealed record Measurement(long Params, double StepsPerSecond, double ImagesPerSecond, long? PeakBytes, string MemorySource);
@@ -226,7 +180,7 @@ public static class BenchCommand
     /// The config a bench measures: a run folder's or checkpoint's own (its weights loaded into <paramref name="trained"/>),
     /// or a preset with the run config's default data, diffusion and sampling sections (random weights).
     /// </summary>
-    private static TrainConfig BenchConfig(string presetOrRun, IEnumerable<string> overrides, out TrainedModel? trained)
+    internal static TrainConfig BenchConfig(string presetOrRun, IEnumerable<string> overrides, out TrainedModel? trained)
     {
         trained = null;
         if (!Directory.Exists(presetOrRun) && !File.Exists(presetOrRun))
@@ -260,7 +214,7 @@ public static class BenchCommand
     }
 
     /// <summary>Class labels, or prompts of 12 random words (BOS … EOS, padded) for text-conditioned networks.</summary>
-    private static Tensor RandomConditions(DenoiserConfig config, int batch, bool includeNull)
+    internal static Tensor RandomConditions(DenoiserConfig config, int batch, bool includeNull)
     {
         if (!config.IsTextConditioned) return torch.randint(0, config.NumClasses + (includeNull ? 1 : 0), [batch], dtype: ScalarType.Int64);
         int words = Math.Min(12, config.TextMaxLength - 2);
@@ -281,7 +235,7 @@ public static class BenchCommand
         return clock.Elapsed.TotalSeconds;
     }
 
-    private static void Synchronize(Device device)
+    internal static void Synchronize(Device device)
     {
         if (device.type == DeviceType.CUDA) torch.cuda.synchronize();
     }

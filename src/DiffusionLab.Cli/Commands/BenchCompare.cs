@@ -1,6 +1,8 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using DiffusionLab.Core;
+using DiffusionLab.Runs;
 
 namespace DiffusionLab.Cli.Commands;
 
@@ -13,34 +15,48 @@ namespace DiffusionLab.Cli.Commands;
 /// </summary>
 internal static class BenchCompare
 {
-    public static int Run(Arguments args, TextWriter stdout)
+    public static Command Definition()
     {
-        string model = args.Positional[1];
-        int batch = args.Int("batch", 0);
-        if (batch < 1) throw new UsageException("bench compare: --batch B is required");
-        var device = DeviceOption.Parse(args.Option("device"));
-        bool cuda = device.type == TorchSharp.DeviceType.CUDA;
-        int threads = args.Int("threads", cuda ? 0 : 2);
-        int steps = args.Int("steps", 10), warmup = args.Int("warmup", 3), rounds = args.Int("rounds", 2);
-        if (steps < 1 || warmup < 0 || rounds < 1) throw new UsageException($"bench compare: --steps {steps}, --warmup {warmup}, --rounds {rounds}: expected steps >= 1, warmup >= 0, rounds >= 1");
-        string precision = args.Option("precision") ?? "fp32";
-        int? inChannels = args.Option("in-channels") is null ? null : args.Int("in-channels", 0);
-        int? inputSize = args.Option("input-size") is null ? null : args.Int("input-size", 0);
-        int? numClasses = args.Option("num-classes") is null ? null : args.Int("num-classes", 0);
+        var model = BenchCommand.PresetArgument("a model preset both codes know, e.g. DiT-S/2 or MDTv2-S/2");
+        var batch = CliOptions.RequiredInt("--batch", "B", "the batch size");
+        var threads = CliOptions.OptionalInt("--threads", "T", "CPU threads of both sides (default: 2 on the CPU, libtorch's default on CUDA; 0: libtorch's default)", min: 0);
+        var precision = CliOptions.Choice("--precision", "the training precision of both sides", TrainingPrecision.Fp32);
+        var steps = CliOptions.Int("--steps", "N", "measured steps per side and round", 10);
+        var warmup = CliOptions.Int("--warmup", "W", "steps before the measurement", 3, min: 0);
+        var rounds = CliOptions.Int("--rounds", "R", "rounds; the sides alternate which goes first", 2);
+        var inChannels = CliOptions.OptionalInt("--in-channels", "C", "override the preset's input channels (default: the preset's)");
+        var inputSize = CliOptions.OptionalInt("--input-size", "S", "override the preset's input side (default: the preset's)");
+        var numClasses = CliOptions.OptionalInt("--num-classes", "K", "override the preset's class count (default: the preset's)");
         // Run from the repository root, the official code's folder is ../shared/peers beside the checkout.
-        string peers = args.Option("peers") ?? Path.Combine("..", "shared", "peers");
+        var peers = new Option<string>("--peers") { HelpName = "DIR", Description = "the official code's folder, with bench_official.py", DefaultValueFactory = _ => Path.Combine("..", "shared", "peers") };
+        var python = new Option<string>("--python") { HelpName = "PY", Description = "the Python that runs the official code", DefaultValueFactory = _ => "/usr/bin/python3" };
+        var peerLibrary = new Option<string>("--peer-library") { HelpName = "DIR", Description = "prepended to the official side's LD_LIBRARY_PATH (default: the OpenBLAS results/bench/compare-cpu.sh unpacks, when present)" };
+        var device = DeviceOption.Create();
+        var output = BenchCommand.OutputOption();
+        var command = new Command("compare", "Our training step against the official PyTorch code's, same shapes, batch, precision, threads and step, each side in a fresh process")
+            { model, batch, threads, precision, steps, warmup, rounds, inChannels, inputSize, numClasses, peers, python, peerLibrary, device, output };
+        command.SetAction(parse => Run(parse.GetRequiredValue(model), parse.GetValue(batch), parse.GetValue(threads), parse.GetRequiredValue(precision), parse.GetValue(steps),
+            parse.GetValue(warmup), parse.GetValue(rounds), parse.GetValue(inChannels), parse.GetValue(inputSize), parse.GetValue(numClasses), parse.GetRequiredValue(peers),
+            parse.GetRequiredValue(python), parse.GetValue(peerLibrary), DeviceOption.Parse(parse.GetValue(device)), parse.GetValue(output), parse.InvocationConfiguration.Output));
+        return command;
+    }
+
+    /// <param name="threads">Null: 2 on the CPU, libtorch's default (0) on CUDA.</param>
+    /// <param name="peerLibrary">Null: <see cref="DefaultOpenBlas"/>.</param>
+    public static int Run(string model, int batch, int? threads, string precision, int steps, int warmup, int rounds, int? inChannels, int? inputSize, int? numClasses,
+        string peers, string python, string? peerLibrary, TorchSharp.torch.Device device, string? output, TextWriter stdout)
+    {
+        bool cuda = device.type == TorchSharp.DeviceType.CUDA;
+        int threadCount = threads ?? (cuda ? 0 : 2);
         string script = Path.Combine(peers, "bench_official.py");
         if (!File.Exists(script)) throw new UsageException($"--peers '{peers}': no bench_official.py there (the official code's folder, ../shared/peers beside the checkout)");
-        string python = args.Option("python") ?? "/usr/bin/python3";
-        string? peerLibrary = args.Option("peer-library") ?? DefaultOpenBlas();
-        string? output = args.Option("out");
-        args.RejectUnknown();
+        peerLibrary ??= DefaultOpenBlas();
 
         var ours = new List<string> { "bench", "train", model, "--batch", $"{batch}", "--recipe", "peer", "--precision", precision,
-            "--steps", $"{steps}", "--warmup", $"{warmup}", "--threads", $"{threads}", "--device", cuda ? "cuda" : "cpu" };
+            "--steps", $"{steps}", "--warmup", $"{warmup}", "--threads", $"{threadCount}", "--device", cuda ? "cuda" : "cpu" };
         var official = new List<string> { script, "--model", model, "--batch", $"{batch}", "--device", cuda ? "cuda" : "cpu", "--precision", precision,
             "--steps", $"{steps}", "--warmup", $"{warmup}", "--ema" };
-        if (threads > 0) official.AddRange(["--threads", $"{threads}"]);
+        if (threadCount > 0) official.AddRange(["--threads", $"{threadCount}"]);
         foreach (var (key, flag, value) in new[] { ("Model.InChannels", "in-channels", inChannels), ("Model.InputSize", "input-size", inputSize), ("Model.NumClasses", "num-classes", numClasses) })
         {
             if (value is not { } v) continue;
@@ -68,7 +84,7 @@ internal static class BenchCompare
         double oursRate = Median("ours"), officialRate = Median("official");
         var summary = new Dictionary<string, object?>
         {
-            ["bench"] = "compare-summary", ["model"] = model, ["batch"] = batch, ["precision"] = precision, ["threads"] = threads,
+            ["bench"] = "compare-summary", ["model"] = model, ["batch"] = batch, ["precision"] = precision, ["threads"] = threadCount,
             ["device"] = rows.First(r => r.Side == "ours").Line["device"]?.GetValue<string>(), ["steps"] = steps, ["warmup"] = warmup, ["rounds"] = rounds,
             ["ours_images_per_s"] = Math.Round(oursRate, 2), ["official_images_per_s"] = Math.Round(officialRate, 2),
             ["ratio"] = Math.Round(oursRate / officialRate, 3),

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using DiffusionLab.Training;
 using TorchSharp;
@@ -15,16 +16,28 @@ namespace DiffusionLab.Cli.Commands;
 /// </summary>
 internal static class BenchOptimizer
 {
-    public static int Run(Arguments args, TextWriter stdout)
+    public static Command Definition()
     {
-        int tensors = args.Int("tensors", 200);
-        int numel = args.Int("numel", 1_000_000);
-        int steps = args.Int("steps", 200), warmup = args.Int("warmup", 20);
-        var device = DeviceOption.Parse(args.Option("device"));
-        int threads = args.Int("threads", 0);
-        string? output = args.Option("out");
-        args.RejectUnknown();
-        if (tensors < 1 || numel < tensors || steps < 1 || warmup < 0) throw new UsageException($"bench optimizer: --tensors {tensors} --numel {numel} --steps {steps}: expected 1 <= tensors <= numel, steps >= 1");
+        var tensors = CliOptions.Int("--tensors", "N", "parameter tensors", 200);
+        var numel = CliOptions.Int("--numel", "M", "values in all tensors together (at least N)", 1_000_000);
+        var steps = CliOptions.Int("--steps", "S", "measured steps", 200);
+        var warmup = CliOptions.Int("--warmup", "W", "steps before the measurement", 20, min: 0);
+        var threads = CliOptions.Int("--threads", "T", "libtorch's CPU threads (0: libtorch's default)", 0, min: 0);
+        var device = DeviceOption.Create();
+        var output = BenchCommand.OutputOption();
+        var command = new Command("optimizer", "The step between backward and the next forward (zero grads, clip, AdamW, EMA) over one flat buffer and over one buffer per tensor")
+            { tensors, numel, steps, warmup, threads, device, output };
+        command.Validators.Add(r =>
+        {
+            if (r.GetValue(numel) < r.GetValue(tensors)) r.AddError($"bench optimizer: --tensors {r.GetValue(tensors)} --numel {r.GetValue(numel)}: expected 1 <= tensors <= numel");
+        });
+        command.SetAction(parse => Run(parse.GetValue(tensors), parse.GetValue(numel), parse.GetValue(steps), parse.GetValue(warmup), parse.GetValue(threads),
+            DeviceOption.Parse(parse.GetValue(device)), parse.GetValue(output), parse.InvocationConfiguration.Output));
+        return command;
+    }
+
+    public static int Run(int tensors, int numel, int steps, int warmup, int threads, Device device, string? output, TextWriter stdout)
+    {
         if (threads > 0) torch.set_num_threads(threads);
 
         foreach (string kind in new[] { "flat", "per-tensor" })

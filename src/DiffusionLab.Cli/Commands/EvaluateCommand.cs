@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.Json;
 using DiffusionLab.Core;
 using DiffusionLab.Evaluation;
@@ -5,6 +6,7 @@ using DiffusionLab.IO;
 using DiffusionLab.PhotoMaker;
 using DiffusionLab.Runs;
 using TorchSharp;
+using static TorchSharp.torch;
 
 namespace DiffusionLab.Cli.Commands;
 
@@ -15,16 +17,31 @@ namespace DiffusionLab.Cli.Commands;
 /// </summary>
 public static class EvaluateCommand
 {
-    public static int Run(string[] argv, TextWriter stdout)
+    public static Command Definition()
     {
-        var args = new Arguments(argv, new HashSet<string> { "raw", "rescore" });
-        string source = args.Positional1("RUN or CHECKPOINT");
-        var device = DeviceOption.Parse(args.Option("device"));
-        if (args.Flag("rescore")) return Rescore(source, args, device, stdout);
+        var source = new Argument<string>("RUN|CHECKPOINT") { Description = "a run folder (its latest checkpoint) or a checkpoint file" };
+        var overrides = CliOptions.Overrides("override a key of the run's config, e.g. Evaluation.NumSamples=2000", "Section.Key=Value");
+        var raw = new Option<bool>("--raw") { Description = "the raw weights instead of the EMA weights" };
+        var rescore = new Option<bool>("--rescore") { Description = "every evaluation of RUN (a run folder) again, from its checkpoints, with this build's judges; the rows replace the old ones" };
+        var people = CliOptions.OptionalInt("--people", "N", "a PhotoMaker run: held-out people the ID encoder's identity retrieval is measured on (default: 100)", min: 2);
+        var device = DeviceOption.Create();
+        var command = new Command("evaluate", "Judge a run on generated samples (FD and friends), written into the run; on a PhotoMaker run, its ID encoder's identity retrieval on held-out people")
+            { source, overrides, raw, rescore, people, device };
+        command.SetAction(parse => Run(parse.GetRequiredValue(source), parse.GetValue(overrides) ?? [], parse.GetValue(raw), parse.GetValue(rescore), parse.GetValue(people),
+            DeviceOption.Parse(parse.GetValue(device)), parse.InvocationConfiguration.Output));
+        return command;
+    }
+
+    /// <param name="people">PhotoMaker runs: held-out people of the probe; null: 100.</param>
+    public static int Run(string source, IReadOnlyList<string> overrides, bool raw, bool rescore, int? people, Device device, TextWriter stdout)
+    {
+        if (rescore) return Rescore(source, overrides, raw, device, stdout);
         string checkpoint = Directory.Exists(source) ? TrainingCheckpoint.Latest(source) ?? source : source;
-        if (File.Exists(checkpoint) && PhotoMakerCheckpoint.IsPhotoMakerCheckpoint(checkpoint)) return ProbeIdEncoder(checkpoint, args, device, stdout);
-        var loaded = TrainedModel.Load(source, args.All("set"), args.Flag("raw"));
-        args.RejectUnknown();
+        bool photoMaker = File.Exists(checkpoint) && PhotoMakerCheckpoint.IsPhotoMakerCheckpoint(checkpoint);
+        if (photoMaker && (overrides.Count > 0 || raw)) throw new UsageException($"'{source}' is a PhotoMaker run: --set and --raw are for a denoiser run's evaluation");
+        if (!photoMaker && people is not null) throw new UsageException($"--people: '{source}' is not a PhotoMaker run (the option sets the people of a PhotoMaker run's ID-encoder probe)");
+        if (photoMaker) return ProbeIdEncoder(checkpoint, people ?? 100, device, stdout);
+        var loaded = TrainedModel.Load(source, overrides, raw);
 
         loaded.Model.to(device);
         var result = RunEvaluation.Evaluate(loaded.Model, loaded.Config, device, seed: 1234)
@@ -41,13 +58,8 @@ public static class EvaluateCommand
         return 0;
     }
 
-    private static int ProbeIdEncoder(string checkpoint, Arguments args, TorchSharp.torch.Device device, TextWriter stdout)
+    private static int ProbeIdEncoder(string checkpoint, int people, Device device, TextWriter stdout)
     {
-        string? peopleText = args.Option("people");
-        int people = 100;
-        if (peopleText is not null && (!int.TryParse(peopleText, out people) || people < 2))
-            throw new UsageException($"--people '{peopleText}': expected an integer of at least 2");
-        args.RejectUnknown();
         using var pipeline = PhotoMakerPipeline.Load(checkpoint, device);
         var world = pipeline.BaseWorld();
         int heldOut = world.Identities(DiffusionLab.Data.World.WorldSplit.HeldOut).Count;
@@ -73,11 +85,8 @@ public static class EvaluateCommand
     /// `--rescore`: every evaluation of a run again, from the checkpoint of its step, with the judges of this build
     /// (after the judges were retrained); the rows replace the old ones and keep their wall-clock time.
     /// </summary>
-    private static int Rescore(string runDirectory, Arguments args, TorchSharp.torch.Device device, TextWriter stdout)
+    private static int Rescore(string runDirectory, IReadOnlyList<string> overrides, bool raw, Device device, TextWriter stdout)
     {
-        var overrides = args.All("set");
-        bool raw = args.Flag("raw");
-        args.RejectUnknown();
         if (!Directory.Exists(runDirectory)) throw new UsageException($"--rescore '{runDirectory}': expected a run folder");
         var run = new RunFolder(runDirectory);
         var log = new MetricsLog(run.MetricsFile);

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -17,44 +18,53 @@ namespace DiffusionLab.Cli.Commands;
 /// </summary>
 public static class EvaluatorsCommand
 {
-    public const string TrainUsage = "difflab evaluators train [--out DIR] [--seed 0] [--which identity|factors|structure|all] [--images N] [--epochs E] [--check-images K]";
-    public const string CheckUsage = "difflab evaluators check [--images N] [--weights DIR] [--degraded] [--size S]";
-
     // One thread makes a run reproducible bit for bit (libtorch splits reductions by thread count);
     // rendering has its own threads, between steps, and never changes the result.
     private const int TrainThreads = 1;
 
-    public static int Run(string[] argv, TextWriter stdout)
+    public static Command Definition() => CommandGroup.Create("evaluators", "Train or check the CharacterWorld judges (identity embedder, factor classifier, structure checker)",
+        TrainDefinition(), CheckDefinition());
+
+    private static Command TrainDefinition()
     {
-        var args = new Arguments(argv, new HashSet<string> { "degraded" });
-        if (args.Positional.Count != 1 || args.Positional[0] is not ("train" or "check"))
-            throw new UsageException($"evaluators: expected `{TrainUsage}` or `{CheckUsage}`");
-        return args.Positional[0] == "train" ? Train(args, argv, stdout) : Check(args, stdout);
+        var output = new Option<string>("--out") { HelpName = "DIR", Description = "where each judge's safetensors weights and JSON of held-out metrics go", DefaultValueFactory = _ => Path.Combine("runs", "evaluators") };
+        var seed = CliOptions.Int("--seed", "S", "the training seed", 0, min: 0);
+        var which = CliOptions.Choice("--which", "which judge(s) to train", ["identity", "factors", "structure", "all"], "all");
+        var images = CliOptions.OptionalInt("--images", "N", $"images per train identity (default: {new JudgeTrainingOptions().ImagesPerIdentity})");
+        var epochs = CliOptions.OptionalInt("--epochs", "E", $"epochs (default: {new JudgeTrainingOptions().Epochs})");
+        var checkImages = CliOptions.Int("--check-images", "K", "held-out images per identity the judges are measured on (a gallery image and probes)", 10, min: 2);
+        var command = new Command("train", $"Train the judges on the CPU with one seed ({TrainThreads} torch thread: reproducible bit for bit)") { output, seed, which, images, epochs, checkImages };
+        command.SetAction(parse => Train(parse.GetRequiredValue(output), parse.GetValue(seed), parse.GetRequiredValue(which), parse.GetValue(images), parse.GetValue(epochs),
+            parse.GetValue(checkImages), "difflab " + string.Join(" ", parse.Tokens.Select(t => t.Value)), parse.InvocationConfiguration.Output));
+        return command;
     }
 
-    private static int Train(Arguments args, string[] argv, TextWriter stdout)
+    private static Command CheckDefinition()
     {
-        string output = args.Option("out") ?? Path.Combine("runs", "evaluators");
-        long seed = args.Long("seed", 0);
-        if (seed is < 0 or > int.MaxValue) throw new UsageException($"option --seed {seed}: expected 0..{int.MaxValue}");
-        string which = args.Option("which") ?? "all";
-        if (which is not ("identity" or "factors" or "structure" or "all"))
-            throw new UsageException($"option --which '{which}': expected identity, factors, structure or all");
-        int images = args.Int("images", -1), epochs = args.Int("epochs", -1), checkImages = args.Int("check-images", 10);
-        if (checkImages < 2) throw new UsageException($"option --check-images {checkImages}: expected at least 2 (a gallery image and a probe per identity)");
-        args.RejectUnknown();
+        var images = CliOptions.Int("--images", "N", "held-out images per identity (a gallery image and probes)", 10, min: 2);
+        var weights = new Option<string>("--weights") { HelpName = "DIR", Description = "the judges of this folder (default: those embedded in the library)" };
+        var degraded = new Option<bool>("--degraded") { Description = "also on degraded renders (noise, blur, down-sampling)" };
+        var size = CliOptions.Int("--size", "PIXELS", "the side of the renders (16 to 256); the judges see them resampled to their own size", JudgeTrunk.ImageSize, min: 16, max: 256);
+        var command = new Command("check", "Measure the judges (embedded, or a folder's) on held-out identities") { images, weights, degraded, size };
+        command.SetAction(parse => Check(parse.GetValue(images), parse.GetValue(weights), parse.GetValue(degraded), parse.GetValue(size), parse.InvocationConfiguration.Output));
+        return command;
+    }
 
+    /// <param name="images">Images per train identity; null: the training options' default.</param>
+    /// <param name="epochs">Null: the training options' default.</param>
+    /// <param name="command">This command line, for each judge's provenance JSON.</param>
+    public static int Train(string output, int seed, string which, int? images, int? epochs, int checkImages, string command, TextWriter stdout)
+    {
         // The revision of the code that trains, read before training: commits made meanwhile are not it.
         string revision = GitRevision.Describe();
-        string command = "difflab evaluators " + string.Join(" ", argv);
         Directory.CreateDirectory(output);
         using var world = new CharacterWorld();
         var defaults = new JudgeTrainingOptions();
         var options = defaults with
         {
-            Seed = (int)seed,
-            Epochs = epochs > 0 ? epochs : defaults.Epochs,
-            ImagesPerIdentity = images > 0 ? images : defaults.ImagesPerIdentity,
+            Seed = seed,
+            Epochs = epochs ?? defaults.Epochs,
+            ImagesPerIdentity = images ?? defaults.ImagesPerIdentity,
         };
         var provenance = new Provenance(command, revision, output, checkImages, stdout);
 
@@ -73,15 +83,9 @@ public static class EvaluatorsCommand
         return 0;
     }
 
-    private static int Check(Arguments args, TextWriter stdout)
+    /// <param name="weights">A folder of judges; null: those embedded in the library.</param>
+    public static int Check(int images, string? weights, bool degraded, int size, TextWriter stdout)
     {
-        int images = args.Int("images", 10);
-        if (images < 2) throw new UsageException($"option --images {images}: expected at least 2 (a gallery image and a probe per identity)");
-        string? weights = args.Option("weights");
-        bool degraded = args.Flag("degraded");
-        int size = args.Int("size", JudgeTrunk.ImageSize);
-        args.RejectUnknown();
-        if (size is < 16 or > 256) throw new UsageException($"option --size {size}: expected the side of the renders, 16 to 256 pixels");
         if (weights is not null && !Directory.Exists(weights)) throw new DirectoryNotFoundException($"--weights {weights}: no such folder");
 
         var clock = Stopwatch.StartNew();

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using DiffusionLab.Modules;
 using DiffusionLab.Runs;
 using TorchSharp;
@@ -7,15 +8,20 @@ namespace DiffusionLab.Cli.Commands;
 /// <summary>`difflab model info PRESET [--set K=V] [--keys]`: parameter counts, forward GMACs, state-dict keys.</summary>
 public static class ModelInfoCommand
 {
-    public static int Run(string[] argv, TextWriter stdout)
+    public static Command Definition()
     {
-        var args = new Arguments(argv, new HashSet<string> { "keys" });
-        if (args.Positional.Count < 2 || args.Positional[0] != "info")
-            throw new UsageException("model: expected `difflab model info PRESET [--set Key=Value ...] [--keys]`");
-        string preset = args.Positional[1];
-        var config = TrainConfigLoader.ResolveModel(preset, args.All("set"), $"model preset '{preset}'");
-        bool keys = args.Flag("keys");
-        args.RejectUnknown();
+        var preset = new Argument<string>("PRESET") { HelpName = "PRESET", Description = "a model preset, e.g. MDTv2-S/2 or DiT-XL/2" };
+        preset.CompletionSources.Add([.. DenoiserPresets.Names]);
+        var overrides = CliOptions.Overrides("override a key of the preset's model config, e.g. DecodeLayer=6 or RelativePositionBias=false");
+        var keys = new Option<bool>("--keys") { Description = "also print every state-dict key with its shape and dtype" };
+        var info = new Command("info", "Parameter counts, forward GMACs and state-dict keys of a model preset") { preset, overrides, keys };
+        info.SetAction(parse => Run(parse.GetRequiredValue(preset), parse.GetValue(overrides) ?? [], parse.GetValue(keys), parse.InvocationConfiguration.Output));
+        return CommandGroup.Create("model", "Inspect model presets", info);
+    }
+
+    public static int Run(string preset, IReadOnlyList<string> overrides, bool keys, TextWriter stdout)
+    {
+        var config = TrainConfigLoader.ResolveModel(preset, overrides, $"model preset '{preset}'");
 
         using var model = DenoiserFactory.Create(config, torch.META);
         var state = model.state_dict();

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Reflection;
 
@@ -13,16 +14,20 @@ public static class NotebookCommand
 {
     private const string RunnerDll = "DiffusionLab.NotebookRunner.dll";
 
-    public static int Run(string[] argv, TextWriter stdout, TextWriter stderr)
+    public static Command Definition()
     {
-        if (argv.Length == 0 || argv[0] != "run")
-            throw new UsageException("expected: difflab notebook run NOTEBOOK.ipynb [--set name=value ...] [--output OUT.ipynb]");
-        var args = new Arguments(argv.Skip(1), new HashSet<string>());
-        string notebook = args.Positional1("NOTEBOOK.ipynb");
-        var sets = args.All("set");
-        string? output = args.Option("output");
-        args.RejectUnknown();
-        if (args.Positional.Count > 1) throw new UsageException($"unexpected argument '{args.Positional[1]}'");
+        var notebook = new Argument<string>("NOTEBOOK.ipynb") { Description = "the notebook to execute" };
+        var sets = CliOptions.Overrides("set a notebook parameter, papermill style (the first cell's variable of that name)", "name=value");
+        var output = new Option<string>("--output") { HelpName = "OUT.ipynb", Description = "write the executed notebook, outputs included, here" };
+        var run = new Command("run", "Execute every cell of a notebook headless with .NET Interactive's C# kernel (in a child process)") { notebook, sets, output };
+        run.SetAction(parse => Run(parse.GetRequiredValue(notebook), parse.GetValue(sets) ?? [], parse.GetValue(output), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
+        return CommandGroup.Create("notebook", "Run the notebooks headless", run);
+    }
+
+    /// <param name="sets">name=value parameters, in order.</param>
+    /// <param name="output">Where the executed notebook goes; null: not written.</param>
+    public static int Run(string notebook, IReadOnlyList<string> sets, string? output, TextWriter stdout, TextWriter stderr)
+    {
         if (!File.Exists(notebook)) throw new UsageException($"notebook '{notebook}': file not found");
 
         var start = new ProcessStartInfo(DotnetHost())

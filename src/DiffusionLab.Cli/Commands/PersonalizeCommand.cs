@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using DiffusionLab.Imaging;
@@ -14,30 +15,38 @@ namespace DiffusionLab.Cli.Commands;
 /// </summary>
 public static class PersonalizeCommand
 {
-    public const string Usage = "difflab personalize --run PM_RUN|CHECKPOINT --refs A.png B.png ... --prompt \"a man img wearing a crown , on the beach\" " +
-                                "[--seeds 0,1,2,3] [--steps 50] [--guidance 5] [--style-strength 20] [--weights 1,1,0.5,...] [--out GRID.png] [--scale K] [--device D]";
+    private static readonly IReadOnlyList<long> DefaultSeeds = [0, 1, 2, 3];
 
-    public static int Run(string[] argv, TextWriter stdout)
+    public static Command Definition()
     {
-        var args = new Arguments(argv, new HashSet<string>(), new HashSet<string> { "refs" });
-        if (args.Positional.Count > 0)
-            throw new UsageException($"personalize: unexpected argument '{args.Positional[0]}'; expected `{Usage}`");
-        string run = args.Option("run") ?? throw new UsageException("personalize: expected --run PM_RUN (a PhotoMaker run folder or checkpoint, as `difflab train experiments/photomaker-characterworld/photomaker.json` writes)");
-        var refs = args.All("refs");
-        string? prompt = args.Option("prompt");
-        var seeds = args.Longs("seeds") ?? [0, 1, 2, 3];
-        int steps = args.Int("steps", 50);
-        double guidance = args.Double("guidance", 5.0, 0, 100);
-        double styleStrength = args.Double("style-strength", 20, 0, 100);
-        var weights = args.Doubles("weights");
-        string? output = args.Option("out");
-        int scale = args.Int("scale", 1);
-        var device = DeviceOption.Parse(args.Option("device"));
-        args.RejectUnknown();
-        if (refs.Count == 0)
-            throw new UsageException("personalize: expected --refs A.png B.png ... (images of the person; `difflab world refs --identity ID --held-out --out DIR` writes some)");
-        if (prompt is null) throw new UsageException("personalize: expected --prompt \"a photo of a man img ...\" (the trigger word 'img' right after the class word)");
-        if (steps < 2) throw new UsageException($"option --steps {steps}: expected at least 2 DDIM steps");
+        var run = new Option<string>("--run") { HelpName = "PM_RUN|CHECKPOINT", Description = "a PhotoMaker run folder or checkpoint (`difflab train experiments/photomaker-characterworld/photomaker.json` writes one)", Required = true };
+        var refs = new Option<string[]>("--refs")
+        {
+            HelpName = "A.png B.png ...", AllowMultipleArgumentsPerToken = true, Required = true,
+            Description = "reference images of the person (or of several people, to mix them); `difflab world refs --identity ID --held-out --out DIR` writes some",
+        };
+        var prompt = new Option<string>("--prompt") { HelpName = "TEXT", Description = "the prompt, with the trigger word 'img' right after the class word: \"a photo of a man img wearing a crown , on the beach\"", Required = true };
+        var seeds = CliOptions.Integers("--seeds", "0,1,...", $"one generation per seed, one grid row each [default: {string.Join(",", DefaultSeeds)}]");
+        var steps = CliOptions.Int("--steps", "N", "DDIM steps", 50).Check(n => n >= 2, n => $"option --steps {n}: expected at least 2 DDIM steps");
+        var guidance = CliOptions.Number("--guidance", "G", "the classifier-free guidance scale", 5.0, 0, 100);
+        var styleStrength = CliOptions.Number("--style-strength", "PERCENT", "the share of the first steps drawn from the text alone, before the ID tokens merge in", 20, 0, 100);
+        var weights = CliOptions.Numbers("--weights", "1,1,0.5,...", "one coefficient per reference image, scaling its ID token (identity mixing; default: all 1)");
+        var output = new Option<string>("--out") { HelpName = "GRID.png", Description = "the grid (default: RUN/samples/personalize-seedS.png)" };
+        var scale = CliOptions.Int("--scale", "K", "upscale the grid K times (nearest neighbour)", 1);
+        var device = DeviceOption.Create();
+        var command = new Command("personalize", "PhotoMaker: generate a person from reference photos and a prompt, one generation per seed (a grid row: the references, then it)")
+            { run, refs, prompt, seeds, steps, guidance, styleStrength, weights, output, scale, device };
+        command.SetAction(parse => Run(parse.GetRequiredValue(run), parse.GetRequiredValue(refs), parse.GetRequiredValue(prompt), parse.GetValue(seeds) ?? DefaultSeeds, parse.GetValue(steps),
+            parse.GetValue(guidance), parse.GetValue(styleStrength), parse.GetValue(weights), parse.GetValue(output), parse.GetValue(scale), DeviceOption.Parse(parse.GetValue(device)),
+            parse.InvocationConfiguration.Output));
+        return command;
+    }
+
+    /// <param name="weights">One coefficient per reference; null: all 1.</param>
+    /// <param name="output">The grid; null: RUN/samples/personalize-seedS.png.</param>
+    public static int Run(string run, IReadOnlyList<string> refs, string prompt, IReadOnlyList<long> seeds, int steps, double guidance, double styleStrength,
+        IReadOnlyList<double>? weights, string? output, int scale, Device device, TextWriter stdout)
+    {
         if (weights is not null && weights.Count != refs.Count)
             throw new UsageException($"option --weights: {weights.Count} values for {refs.Count} reference images; give one coefficient per --refs image");
         foreach (var file in refs)

@@ -1,7 +1,9 @@
+using System.CommandLine;
 using System.Diagnostics;
 using DiffusionLab.Runs;
 using DiffusionLab.StoryDiffusion;
 using TorchSharp;
+using static TorchSharp.torch;
 
 namespace DiffusionLab.Cli.Commands;
 
@@ -11,28 +13,36 @@ namespace DiffusionLab.Cli.Commands;
 /// </summary>
 public static class StoryCommand
 {
-    public static int Run(string[] argv, TextWriter stdout)
+    public static Command Definition()
     {
-        var args = new Arguments(argv, new HashSet<string> { "no-csa" });
-        string storyPath = args.Positional1("STORY.txt");
-        string run = args.Option("run") ?? throw new UsageException("story: expected --run RUN (a text-to-image run folder or checkpoint)");
-        string output = args.Option("out") ?? throw new UsageException("story: expected --out COMIC.png");
-        var device = DeviceOption.Parse(args.Option("device"));
-        var options = new StoryRenderOptions { Seed = args.Long("seed", 0), ReferencePanels = args.Int("refs", 2), Consistent = !args.Flag("no-csa") };
-        double rate = args.Double("rate", 0.5, 0, 1);
-        int steps = args.Int("steps", 50);
-        double guidance = args.Double("guidance", 5.0, 0, 100);
-        var layout = args.Option("layout") switch
-        {
-            null or "classic" => ComicLayoutKind.Classic,
-            "four-panel" => ComicLayoutKind.FourPanel,
-            var other => throw new UsageException($"option --layout '{other}': expected classic or four-panel"),
-        };
-        string? saveBanks = args.Option("save-banks");
-        string? loadBanks = args.Option("banks");
-        var loaded = TrainedModel.Load(run, [], raw: false);
-        args.RejectUnknown();
+        var storyFile = new Argument<string>("STORY.txt") { Description = "the story: characters, then panels (prompt and caption)" };
+        var run = new Option<string>("--run") { HelpName = "RUN", Description = "a text-to-image run folder or checkpoint", Required = true };
+        var output = new Option<string>("--out") { HelpName = "COMIC.png", Description = "the comic (several pages: COMIC-1.png, COMIC-2.png, ...)", Required = true };
+        var seed = CliOptions.Long("--seed", "S", "the seed of the panels' noise and of consistent attention's sampling", 0);
+        var rate = CliOptions.Number("--rate", "R", "consistent self-attention's sampling rate (the share of the other images' tokens each image attends to)", 0.5, 0, 1);
+        var refs = CliOptions.Int("--refs", "K", "reference panels per character, generated together", 2);
+        var steps = CliOptions.Int("--steps", "N", "DDIM steps", 50);
+        var guidance = CliOptions.Number("--guidance", "G", "the classifier-free guidance scale", 5.0, 0, 100);
+        var layout = CliOptions.Choice("--layout", "the comic's page layout", ["classic", "four-panel"], "classic");
+        var noCsa = new Option<bool>("--no-csa") { Description = "without consistent self-attention (the baseline)" };
+        var saveBanks = new Option<string>("--save-banks") { HelpName = "DIR", Description = "write each character's bank (its reference panels' cached tokens) as DIR/NAME.safetensors" };
+        var banks = new Option<string>("--banks") { HelpName = "DIR", Description = "read the characters' banks written by --save-banks instead of drawing their reference panels" };
+        var device = DeviceOption.Create();
+        var command = new Command("story", "A story file to a comic with consistent characters (StoryDiffusion's consistent self-attention on a text-to-image run)")
+            { storyFile, run, output, seed, rate, refs, steps, guidance, layout, noCsa, saveBanks, banks, device };
+        command.SetAction(parse => Run(parse.GetRequiredValue(storyFile), parse.GetRequiredValue(run), parse.GetRequiredValue(output),
+            new StoryRenderOptions { Seed = parse.GetValue(seed), ReferencePanels = parse.GetValue(refs), Consistent = !parse.GetValue(noCsa) },
+            parse.GetValue(rate), parse.GetValue(steps), parse.GetValue(guidance), parse.GetValue(layout) == "four-panel" ? ComicLayoutKind.FourPanel : ComicLayoutKind.Classic,
+            parse.GetValue(saveBanks), parse.GetValue(banks), DeviceOption.Parse(parse.GetValue(device)), parse.InvocationConfiguration.Output));
+        return command;
+    }
 
+    /// <param name="saveBanks">Where to write the characters' banks; null: nowhere.</param>
+    /// <param name="loadBanks">Where to read characters' banks from; null: every character's reference panels are drawn.</param>
+    public static int Run(string storyPath, string run, string output, StoryRenderOptions options, double rate, int steps, double guidance, ComicLayoutKind layout,
+        string? saveBanks, string? loadBanks, Device device, TextWriter stdout)
+    {
+        var loaded = TrainedModel.Load(run, [], raw: false);
         var story = StoryParser.Load(storyPath);
         loaded.Model.to(device);
         var pipeline = StoryPipeline.FromRun(loaded, steps, guidance, new ConsistentAttentionConfig { SamplingRate = rate, Seed = options.Seed });

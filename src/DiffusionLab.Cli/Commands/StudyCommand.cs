@@ -1,9 +1,11 @@
+using System.CommandLine;
 using System.Diagnostics;
 using DiffusionLab.Evaluation.World;
 using DiffusionLab.Runs;
 using DiffusionLab.StoryDiffusion;
 using DiffusionLab.Studies;
 using TorchSharp;
+using static TorchSharp.torch;
 
 namespace DiffusionLab.Cli.Commands;
 
@@ -23,24 +25,89 @@ namespace DiffusionLab.Cli.Commands;
 /// </summary>
 public static class StudyCommand
 {
-    public static int Run(string[] argv, TextWriter stdout)
+    public static Command Definition() => CommandGroup.Create("study", "Train, evaluate and report a study of experiments/ (results/STUDY: README, metrics, charts)",
+        RunDefinition(), ReportDefinition(), StoryDefinition(), PhotoMakerDefinition());
+
+    private static Argument<string> StudyArgument() => new("STUDY") { Description = "the study's folder, experiments/STUDY (its study.json and configs)" };
+
+    private static Option<string> ScaleOption() => new("--scale")
+        { HelpName = "SCALE", Description = "the study's scale: full, or one its study.json defines (e.g. smoke, gpu)", DefaultValueFactory = _ => "full" };
+
+    private static Option<string> RunsOption() => new("--runs") { HelpName = "DIR", Description = "where the run folders are", DefaultValueFactory = _ => "runs" };
+
+    private static Option<string> ResultsOption(string defaultText) => new("--results") { HelpName = "DIR", Description = $"where the report goes (default: {defaultText})" };
+
+    private const string DefaultResultsText = "results/STUDY at full scale, RUNS/STUDY/SCALE/report otherwise";
+
+    /// <summary>`difflab study ...` as typed, for the report's provenance.</summary>
+    private static string CommandLine(ParseResult parse, bool quote = false) =>
+        "difflab " + string.Join(" ", parse.Tokens.Select(t => quote && t.Value.Contains(' ') ? $"\"{t.Value}\"" : t.Value));
+
+    private static Command RunDefinition()
     {
-        var args = new Arguments(argv, new HashSet<string>());
-        if (args.Positional.Count == 2 && args.Positional[0] == "story") return RunStory(args, argv, stdout);
-        if (args.Positional.Count == 2 && args.Positional[0] == "photomaker") return RunPhotoMaker(args, argv, stdout);
-        if (args.Positional.Count == 2 && args.Positional[0] == "report") return RunReport(args, argv, stdout);
-        if (args.Positional.Count < 2 || args.Positional[0] != "run")
-            throw new UsageException("study: expected `difflab study run experiments/STUDY [--scale full|smoke] [--device D]`, `difflab study story experiments/STUDY --run T2I_RUN` or `difflab study photomaker experiments/STUDY [--scale full|smoke]`");
-        string studyDir = args.Positional[1];
-        string scale = args.Option("scale") ?? "full";
-        var device = DeviceOption.Parse(args.Option("device"));
-        string runsRoot = args.Option("runs") ?? "runs";
+        var study = StudyArgument();
+        var scale = ScaleOption();
+        var device = DeviceOption.Create();
+        var results = ResultsOption(DefaultResultsText);
+        var runs = RunsOption();
+        var seeds = CliOptions.Integers("--seeds", "0,1", "train only these seeds' runs and write no report (several processes can share a study, one seed each)");
+        var command = new Command("run", "Train every run x seed of a study (resumable: finished runs are skipped) and write its report") { study, scale, device, results, runs, seeds };
+        command.SetAction(parse => Run(parse.GetRequiredValue(study), parse.GetRequiredValue(scale), DeviceOption.Parse(parse.GetValue(device)), parse.GetValue(results),
+            parse.GetRequiredValue(runs), parse.GetValue(seeds), CommandLine(parse), parse.InvocationConfiguration.Output));
+        return command;
+    }
+
+    private static Command ReportDefinition()
+    {
+        var study = StudyArgument();
+        var trainedOn = new Option<string>("--trained-on") { HelpName = "TEXT", Description = "the device the runs were trained on (it goes into the report's provenance)", Required = true };
+        var trainedBy = new Option<string>("--trained-by") { HelpName = "CMD", Description = "the command that trained the runs (default: this one)" };
+        var scale = ScaleOption();
+        var runs = RunsOption();
+        var results = ResultsOption(DefaultResultsText);
+        var command = new Command("report", "Write a study's report again from finished run folders, without training (e.g. runs trained on another machine)")
+            { study, trainedOn, trainedBy, scale, runs, results };
+        command.SetAction(parse => Report(parse.GetRequiredValue(study), parse.GetRequiredValue(trainedOn), parse.GetValue(trainedBy), parse.GetRequiredValue(scale),
+            parse.GetRequiredValue(runs), parse.GetValue(results), CommandLine(parse, quote: true), parse.InvocationConfiguration.Output));
+        return command;
+    }
+
+    private static Command StoryDefinition()
+    {
+        var study = StudyArgument();
+        var run = new Option<string>("--run") { HelpName = "T2I_RUN", Description = "the text-to-image run folder or checkpoint that draws the stories", Required = true };
+        var results = ResultsOption("results/STUDY");
+        var device = DeviceOption.Create();
+        var command = new Command("story", "Render and judge a story study's stories with every method (no consistent attention, and each rate)") { study, run, results, device };
+        command.SetAction(parse => Story(parse.GetRequiredValue(study), parse.GetRequiredValue(run), parse.GetValue(results), DeviceOption.Parse(parse.GetValue(device)),
+            CommandLine(parse), parse.InvocationConfiguration.Output));
+        return command;
+    }
+
+    private static Command PhotoMakerDefinition()
+    {
+        var study = StudyArgument();
+        var scale = ScaleOption();
+        var results = ResultsOption(DefaultResultsText);
+        var device = DeviceOption.Create();
+        var runs = RunsOption();
+        var baseRun = new Option<string>("--base") { HelpName = "T2I_RUN", Description = "the text-to-image run the variants train on (default: the study's; a stand-in is trained if missing)" };
+        var judges = new Option<string>("--judges") { HelpName = "DIR", Description = "the CharacterWorld judges' weights (default: those embedded in the library)" };
+        var command = new Command("photomaker", "Train a PhotoMaker study's variants (resumable) and evaluate them against DreamBooth and the text-only floor on held-out people")
+            { study, scale, results, device, runs, baseRun, judges };
+        command.SetAction(parse => PhotoMaker(parse.GetRequiredValue(study), parse.GetRequiredValue(scale), parse.GetValue(results), DeviceOption.Parse(parse.GetValue(device)),
+            parse.GetRequiredValue(runs), parse.GetValue(baseRun), parse.GetValue(judges), CommandLine(parse), parse.InvocationConfiguration.Output));
+        return command;
+    }
+
+    /// <param name="seedList">Only these seeds' runs, and no report; null: every seed, then the report.</param>
+    /// <param name="command">The command line, for the report's provenance.</param>
+    public static int Run(string studyDir, string scale, Device device, string? results, string runsRoot, IReadOnlyList<long>? seedList, string command, TextWriter stdout)
+    {
         var spec = StudySpec.Load(studyDir);
         spec.ScaleOverrides(scale);
-        string results = args.Option("results") ?? DefaultResults(spec.Name, scale, runsRoot);
-        string? seedList = args.Option("seeds");
-        args.RejectUnknown();
-        if (seedList is not null) spec = spec.Select(spec.Runs.Select(r => r.Name).ToArray(), ParseSeeds(seedList, spec));
+        results ??= DefaultResults(spec.Name, scale, runsRoot);
+        if (seedList is not null) spec = spec.Select(spec.Runs.Select(r => r.Name).ToArray(), CheckSeeds(seedList, spec));
 
         // The revision of the code that trains, read before training: commits made meanwhile are not it.
         string revision = GitRevision.Describe();
@@ -58,10 +125,9 @@ public static class StudyCommand
         finally { Console.CancelKeyPress -= onCancel; }
         if (seedList is not null)
         {
-            stdout.WriteLine($"trained seeds {seedList}; no report (run the command without --seeds to write it once every seed is done)");
+            stdout.WriteLine($"trained seeds {string.Join(",", seedList)}; no report (run the command without --seeds to write it once every seed is done)");
             return 0;
         }
-        string command = "difflab study run " + string.Join(" ", argv.Skip(1));
         WriteReport(spec, scale, folders, results, new StudyProvenance(command, revision, DeviceDescription.Of(device), DateTime.UtcNow, clock.Elapsed.TotalSeconds), stdout);
         return 0;
     }
@@ -74,24 +140,19 @@ public static class StudyCommand
         stdout.WriteLine($"wrote {Path.GetFullPath(results)} (README.md, metrics.csv, curves.png, curves-wallclock.png, curves.html, samples/)");
     }
 
-    private static int RunReport(Arguments args, string[] argv, TextWriter stdout)
+    /// <param name="trainedBy">The command that trained the runs; null: this one did.</param>
+    /// <param name="report">This command line, for the report's provenance.</param>
+    public static int Report(string studyDir, string trainedOn, string? trainedBy, string scale, string runsRoot, string? results, string report, TextWriter stdout)
     {
-        string studyDir = args.Positional[1];
-        string scale = args.Option("scale") ?? "full";
-        string runsRoot = args.Option("runs") ?? "runs";
-        string trainedOn = args.Option("trained-on") ?? throw new UsageException("study report: expected --trained-on TEXT, the device the runs were trained on (it goes into the report's provenance)");
-        string? trainedBy = args.Option("trained-by");
         var spec = StudySpec.Load(studyDir);
         spec.ScaleOverrides(scale);
-        string results = args.Option("results") ?? DefaultResults(spec.Name, scale, runsRoot);
-        args.RejectUnknown();
+        results ??= DefaultResults(spec.Name, scale, runsRoot);
 
         var runner = new StudyRunner(spec, scale, torch.CPU, runsRoot, stdout);
         var unfinished = spec.Runs.SelectMany(r => spec.Seeds.Where(s => !StudyRunner.IsFinished(runner.Folder(r, s), spec.Config(r, s, scale))).Select(s => runner.Folder(r, s))).ToList();
         if (unfinished.Count > 0)
             throw new UsageException($"study report: {unfinished.Count} run(s) not finished (no evaluation at the last step), e.g. '{unfinished[0]}': expected every run of the study trained (`difflab study run {studyDir}`)");
         var clock = Stopwatch.StartNew();
-        string report = "difflab study " + string.Join(" ", argv.Select(a => a.Contains(' ') ? $"\"{a}\"" : a));
         string command = trainedBy is null ? report : $"{trainedBy}` (training), then `{report}";
         var provenance = new StudyProvenance(command, GitRevision.Describe(), $"runs trained on {trainedOn}; report written on {DeviceDescription.Of(torch.CPU)}", DateTime.UtcNow, clock.Elapsed.TotalSeconds);
         WriteReport(spec, scale, runner.Plan(), results, provenance, stdout);
@@ -102,30 +163,18 @@ public static class StudyCommand
     private static string DefaultResults(string study, string scale, string runsRoot) =>
         scale == "full" ? Path.Combine("results", study) : Path.Combine(runsRoot, study, scale, "report");
 
-    private static long[] ParseSeeds(string list, StudySpec spec)
+    private static long[] CheckSeeds(IReadOnlyList<long> seeds, StudySpec spec)
     {
-        var seeds = new List<long>();
-        foreach (var part in list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (!long.TryParse(part, out long seed) || !spec.Seeds.Contains(seed))
-                throw new UsageException($"--seeds '{list}': expected a comma-separated subset of the study's seeds ({string.Join(",", spec.Seeds)})");
-            seeds.Add(seed);
-        }
-        if (seeds.Count == 0) throw new UsageException($"--seeds '{list}': expected at least one of the study's seeds ({string.Join(",", spec.Seeds)})");
+        string list = string.Join(",", seeds);
+        if (seeds.Count == 0 || seeds.Any(seed => !spec.Seeds.Contains(seed)))
+            throw new UsageException($"--seeds '{list}': expected a comma-separated subset of the study's seeds ({string.Join(",", spec.Seeds)})");
         return seeds.Distinct().ToArray();
     }
 
-    private static int RunPhotoMaker(Arguments args, string[] argv, TextWriter stdout)
+    public static int PhotoMaker(string studyDir, string scale, string? results, Device device, string runsRoot, string? baseRun, string? judges, string command, TextWriter stdout)
     {
-        string studyDir = args.Positional[1];
-        string scale = args.Option("scale") ?? "full";
-        var device = DeviceOption.Parse(args.Option("device"));
-        string runsRoot = args.Option("runs") ?? "runs";
-        string? baseRun = args.Option("base");
-        string? judges = args.Option("judges");
         var spec = PhotoMakerStudySpec.Load(studyDir, scale);
-        string results = args.Option("results") ?? DefaultResults(spec.Name, scale, runsRoot);
-        args.RejectUnknown();
+        results ??= DefaultResults(spec.Name, scale, runsRoot);
         var study = new PhotoMakerStudy(spec, device, runsRoot, stdout, baseRun, judges);
 
         // The revision of the code that trains and evaluates, read before it starts: commits made meanwhile are not it.
@@ -147,20 +196,15 @@ public static class StudyCommand
             return 130;
         }
         finally { Console.CancelKeyPress -= onCancel; }
-        string command = "difflab study " + string.Join(" ", argv);
         PhotoMakerStudyReport.Write(results, spec, measured, new StudyProvenance(command, revision, DeviceDescription.Of(device), DateTime.UtcNow, clock.Elapsed.TotalSeconds));
         stdout.WriteLine($"wrote {Path.GetFullPath(results)} (README.md, metrics.csv, table.html, spec.json, samples/)");
         return 0;
     }
 
-    private static int RunStory(Arguments args, string[] argv, TextWriter stdout)
+    public static int Story(string studyDir, string run, string? results, Device device, string command, TextWriter stdout)
     {
-        string studyDir = args.Positional[1];
-        string run = args.Option("run") ?? throw new UsageException("study story: expected --run T2I_RUN (a text-to-image run folder or checkpoint)");
-        var device = DeviceOption.Parse(args.Option("device"));
         var spec = StoryStudySpec.Load(studyDir);
-        string results = args.Option("results") ?? Path.Combine("results", spec.Name);
-        args.RejectUnknown();
+        results ??= Path.Combine("results", spec.Name);
 
         string revision = GitRevision.Describe();
         var clock = Stopwatch.StartNew();
@@ -184,7 +228,6 @@ public static class StudyCommand
         Directory.CreateDirectory(stories);
         foreach (var study in StudyStory.Generate(spec.Stories, spec.PanelsPerStory, spec.StorySeed))
             IO.AtomicFile.WriteAllText(Path.Combine(stories, study.Name + ".story"), study.Text);
-        string command = "difflab study " + string.Join(" ", argv);
         StoryStudyReport.Write(results, spec, rows, scale, bench,
             new StudyProvenance(command, revision, DeviceDescription.Of(device) + $"; judged text-to-image run {trained.CheckpointPath} (step {trained.Step})", DateTime.UtcNow, clock.Elapsed.TotalSeconds));
         stdout.WriteLine($"wrote {Path.GetFullPath(results)} (README.md, metrics.csv, table.html, comics/, stories/{(bench.Count > 0 ? ", memory.png, time.png" : "")})");

@@ -1,7 +1,9 @@
+using System.CommandLine;
 using DiffusionLab.Core;
 using DiffusionLab.PhotoMaker;
 using DiffusionLab.Runs;
 using DiffusionLab.Training;
+using static TorchSharp.torch;
 
 namespace DiffusionLab.Cli.Commands;
 
@@ -12,28 +14,38 @@ namespace DiffusionLab.Cli.Commands;
 /// </summary>
 public static class TrainCommand
 {
-    /// <param name="argv">The arguments after `train`.</param>
+    public static Command Definition()
+    {
+        var config = new Argument<string>("CONFIG.json") { Description = "the run's config (JSON); \"Stage\": \"photomaker\" trains PhotoMaker on the text-to-image run its BaseCheckpoint names" };
+        var overrides = CliOptions.Overrides("override a config key, e.g. Training.Steps=100 (a PhotoMaker stage: its own keys, e.g. LoraRank=4)", "Section.Key=Value");
+        var output = new Option<string>("--out") { HelpName = "RUN_DIR", Description = "the run folder (default: runs/CONFIG, the config's file name); an existing run resumes" };
+        var device = DeviceOption.Create();
+        var command = new Command("train", "Train a run into a run folder, resuming it when it already has a checkpoint (Ctrl-C: a checkpoint, then exit 130)")
+            { config, overrides, output, device };
+        command.SetAction((parse, stop) => Task.FromResult(Run(parse.GetRequiredValue(config), parse.GetValue(overrides) ?? [], parse.GetValue(output),
+            DeviceOption.Parse(parse.GetValue(device)), parse.InvocationConfiguration.Output, stop)));
+        return command;
+    }
+
+    /// <param name="configPath">The run's config file.</param>
+    /// <param name="overrides">--set Key=Value, applied in order.</param>
+    /// <param name="output">The run folder; null: runs/ and the config's name.</param>
     /// <param name="stdout">Progress and the summary line.</param>
     /// <param name="stop">Stops like Ctrl-C does (a checkpoint, then exit 130); tests use it, Ctrl-C is wired here too.</param>
-    public static int Run(string[] argv, TextWriter stdout, CancellationToken stop = default)
+    public static int Run(string configPath, IReadOnlyList<string> overrides, string? output, Device device, TextWriter stdout, CancellationToken stop = default)
     {
-        var args = new Arguments(argv, new HashSet<string>());
-        string configPath = args.Positional1("CONFIG.json");
         string? stage = StageConfigFile.StageOf(configPath);
         if (stage == StageConfigFile.DreamBooth)
             throw new UsageException($"config '{configPath}': a DreamBooth config is tuned per person at test time (DreamBoothFineTuner, run by the study driver); there is nothing to train ahead");
         if (stage is not (null or StageConfigFile.PhotoMaker))
             throw new ConfigException($"config '{configPath}': key 'Stage': '{stage}', expected \"{StageConfigFile.PhotoMaker}\" (a PhotoMaker stage) or no Stage (a plain run)");
-        return stage is null ? TrainRun(configPath, args, stdout, stop) : TrainPhotoMaker(configPath, args, stdout, stop);
+        output ??= DefaultOutput(configPath);
+        return stage is null ? TrainRun(configPath, overrides, output, device, stdout, stop) : TrainPhotoMaker(configPath, overrides, output, device, stdout, stop);
     }
 
-    private static int TrainRun(string configPath, Arguments args, TextWriter stdout, CancellationToken stop)
+    private static int TrainRun(string configPath, IReadOnlyList<string> overrides, string output, Device device, TextWriter stdout, CancellationToken stop)
     {
-        var config = TrainConfigLoader.Load(configPath, args.All("set"));
-        string output = args.Option("out") ?? DefaultOutput(configPath);
-        var device = DeviceOption.Parse(args.Option("device"));
-        args.RejectUnknown();
-
+        var config = TrainConfigLoader.Load(configPath, overrides);
         stdout.WriteLine($"training {config.ModelPreset} on {ConfigChoice.Name(config.Data.Dataset)} for {config.Training.Steps} steps on {device.type} -> {Path.GetFullPath(output)}");
         var progress = new TrainingProgress(stdout, Interactive(stdout), config.Training.Steps, 0, config.Training.LogEvery);
         using var trainer = new DenoiserTraining(config, output, device, progress);
@@ -42,13 +54,9 @@ public static class TrainCommand
         return 0;
     }
 
-    private static int TrainPhotoMaker(string configPath, Arguments args, TextWriter stdout, CancellationToken stop)
+    private static int TrainPhotoMaker(string configPath, IReadOnlyList<string> overrides, string output, Device device, TextWriter stdout, CancellationToken stop)
     {
-        var config = PhotoMakerConfig.Load(configPath, args.All("set"));
-        string output = args.Option("out") ?? DefaultOutput(configPath);
-        var device = DeviceOption.Parse(args.Option("device"));
-        args.RejectUnknown();
-
+        var config = PhotoMakerConfig.Load(configPath, overrides);
         stdout.WriteLine($"training PhotoMaker ({config.IdEmbedding} ID embedding, {config.References} references, {config.Adaptation}) on {config.BaseCheckpoint} " +
                          $"for {config.Steps} steps on {device.type} -> {Path.GetFullPath(output)}");
         var progress = new TrainingProgress(stdout, Interactive(stdout), config.Steps, 0, config.LogEvery);

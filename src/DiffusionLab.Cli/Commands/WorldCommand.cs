@@ -1,3 +1,4 @@
+using System.CommandLine;
 using DiffusionLab.Data.World;
 using DiffusionLab.Imaging;
 using TorchSharp;
@@ -12,26 +13,51 @@ namespace DiffusionLab.Cli.Commands;
 /// </summary>
 public static class WorldCommand
 {
-    public const string PreviewUsage = "difflab world preview --identities N --images M --out FILE.png [--size 64] [--seed S] [--held-out] [--masks] [--scale K]";
-    public const string RefsUsage = "difflab world refs --identity ID --out DIR [--count 4] [--first I] [--held-out] [--degrade blur|lowres|noise] [--size 64] [--seed S]";
+    public static Command Definition() => CommandGroup.Create("world", "Look at CharacterWorld, the synthetic people the text-to-image and PhotoMaker studies train on",
+        PreviewDefinition(), RefsDefinition());
 
-    public static int Run(string[] argv, TextWriter stdout)
+    private static Option<int> SizeOption() => CliOptions.Int("--size", "PIXELS", "the side of the images", 64);
+
+    private static Option<long> SeedOption() => CliOptions.Long("--seed", "S", "the world's seed (0: the standard world the configs use)", 0);
+
+    private static Option<bool> HeldOutOption(string description) => new("--held-out") { Description = description };
+
+    private static Command PreviewDefinition()
     {
-        var args = new Arguments(argv, new HashSet<string> { "held-out", "masks" });
-        return args.Positional is ["preview"] ? Preview(args, stdout)
-            : args.Positional is ["refs"] ? Refs(args, stdout)
-            : throw new UsageException($"world: expected `{PreviewUsage}` or `{RefsUsage}`");
+        var identities = CliOptions.Int("--identities", "N", "identities, one per row", 8);
+        var images = CliOptions.Int("--images", "M", "images of each identity, across", 8, max: 256);
+        var output = new Option<string>("--out") { HelpName = "FILE.png", Description = "the grid", Required = true };
+        var size = SizeOption();
+        var seed = SeedOption();
+        var heldOut = HeldOutOption("the held-out identities instead of the training ones");
+        var masks = new Option<bool>("--masks") { Description = "each image followed by its person mask (white on black)" };
+        var scale = CliOptions.Int("--scale", "K", "upscale the grid K times (nearest neighbour)", 1);
+        var command = new Command("preview", "A grid of CharacterWorld images, one identity per row, its images 0..M-1 across")
+            { identities, images, output, size, seed, heldOut, masks, scale };
+        command.SetAction(parse => Preview(parse.GetValue(identities), parse.GetValue(images), parse.GetRequiredValue(output), parse.GetValue(size), parse.GetValue(seed),
+            parse.GetValue(heldOut), parse.GetValue(masks), parse.GetValue(scale), parse.InvocationConfiguration.Output));
+        return command;
     }
 
-    private static int Preview(Arguments args, TextWriter stdout)
+    private static Command RefsDefinition()
     {
-        int identities = args.Int("identities", 8), images = args.Int("images", 8), size = args.Int("size", 64), scale = args.Int("scale", 1);
-        long seed = args.Long("seed", 0);
-        bool heldOut = args.Flag("held-out"), masks = args.Flag("masks");
-        string output = args.Option("out") ?? throw new UsageException("world preview: --out FILE.png is required");
-        args.RejectUnknown();
-        if (images > 256) throw new UsageException($"option --images {images}: expected at most 256");
+        var identity = CliOptions.RequiredInt("--identity", "ID", "the person: 0.. (train identities, then held-out ones), or with --held-out the index among the held-out people", min: 0);
+        var output = new Option<string>("--out") { HelpName = "DIR", Description = "the folder of the PNG files (DIR/idID-INDEX.png)", Required = true };
+        var count = CliOptions.Int("--count", "N", "images", 4, max: 64);
+        var first = CliOptions.Int("--first", "I", "the index of the first image", 0, min: 0);
+        var heldOut = HeldOutOption("ID counts among the held-out people (never in a training batch)");
+        var degrade = CliOptions.Choice("--degrade", "degrade the images like a phone photo (default: none)", ImageDegradation.PresetNames);
+        var size = SizeOption();
+        var seed = SeedOption();
+        var command = new Command("refs", "One person's images as PNG files: references to try `difflab personalize` with")
+            { identity, output, count, first, heldOut, degrade, size, seed };
+        command.SetAction(parse => Refs(parse.GetValue(identity), parse.GetRequiredValue(output), parse.GetValue(count), parse.GetValue(first), parse.GetValue(heldOut),
+            parse.GetValue(degrade), parse.GetValue(size), parse.GetValue(seed), parse.InvocationConfiguration.Output));
+        return command;
+    }
 
+    public static int Preview(int identities, int images, string output, int size, long seed, bool heldOut, bool masks, int scale, TextWriter stdout)
+    {
         var config = new CharacterWorldConfig { WorldSeed = seed, ImageSize = size };
         using var world = new CharacterWorld(config);
         var split = heldOut ? WorldSplit.HeldOut : WorldSplit.Train;
@@ -65,25 +91,10 @@ public static class WorldCommand
     /// Images first..first+count−1 of one person of the standard world (the text-to-image configs': 2,000 train and 200
     /// held-out identities; --seed picks another world), written as DIR/idID-INDEX.png, optionally degraded.
     /// </summary>
-    private static int Refs(Arguments args, TextWriter stdout)
+    /// <param name="degrade">A degradation preset's name; null: none.</param>
+    public static int Refs(int identity, string output, int count, int firstImage, bool heldOut, string? degrade, int size, long seed, TextWriter stdout)
     {
-        string? identityText = args.Option("identity");
-        int count = args.Int("count", 4), size = args.Int("size", 64);
-        string? first = args.Option("first");
-        long seed = args.Long("seed", 0);
-        bool heldOut = args.Flag("held-out");
-        string? degrade = args.Option("degrade");
-        string output = args.Option("out") ?? throw new UsageException($"world refs: --out DIR is required (`{RefsUsage}`)");
-        args.RejectUnknown();
-        if (identityText is null) throw new UsageException($"world refs: --identity ID is required (`{RefsUsage}`)");
-        if (!int.TryParse(identityText, out int identity) || identity < 0)
-            throw new UsageException($"option --identity '{identityText}': expected an identity id >= 0");
-        if (!int.TryParse(first ?? "0", out int firstImage) || firstImage < 0)
-            throw new UsageException($"option --first '{first}': expected an image index >= 0");
-        if (count > 64) throw new UsageException($"option --count {count}: expected at most 64");
-        var degradation = degrade is null ? null
-            : ImageDegradation.PresetNames.Contains(degrade) ? ImageDegradation.Preset(degrade)
-            : throw new UsageException($"option --degrade '{degrade}': expected one of {string.Join(", ", ImageDegradation.PresetNames)}");
+        var degradation = degrade is null ? null : ImageDegradation.Preset(degrade);
 
         var config = new CharacterWorldConfig { WorldSeed = seed, ImageSize = size };
         using var world = new CharacterWorld(config);

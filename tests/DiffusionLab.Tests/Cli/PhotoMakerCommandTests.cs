@@ -134,7 +134,7 @@ public class PhotoMakerCommandTests
     [InlineData("no trigger word 'img'", "--run", "{run}", "--refs", "{ref}", "--prompt", "a photo of a man wearing a crown")]
     [InlineData("more than one trigger word 'img'", "--run", "{run}", "--refs", "{ref}", "--prompt", "a man img and a woman img")]
     [InlineData("unknown word(s) 'zebra'", "--run", "{run}", "--refs", "{ref}", "--prompt", "a photo of a man img on a zebra")]
-    [InlineData("expected --refs", "--run", "{run}", "--prompt", "a man img")]
+    [InlineData("'--refs' is required", "--run", "{run}", "--prompt", "a man img")]
     [InlineData("unreadable", "--run", "{run}", "--refs", "{bad}", "--prompt", "a man img")]
     [InlineData("not found", "--run", "{run}", "--refs", "{ref}", "missing.png", "--prompt", "a man img")]
     [InlineData("not a PhotoMaker one", "--run", "{base}", "--refs", "{ref}", "--prompt", "a man img")]
