@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using DiffusionLab.Imaging;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -92,7 +93,7 @@ public sealed partial class ImageCaptionFolderDataset : ICaptionedDataset, IDisp
             .ToList();
         groups.AddRange(ImagesIn(folder).Select(f => (Name: Path.GetFileName(f), Files: new[] { f })));
         if (groups.Count == 0)
-            throw new InvalidDataException($"image-caption folder '{folder}': no images ({string.Join(" ", ImageFolderDataset.Extensions)}) in it or its sub-folders");
+            throw new InvalidDataException($"image-caption folder '{folder}': no images ({string.Join(" ", ImageFile.Extensions)}) in it or its sub-folders");
         return groups;
     }
 
@@ -120,7 +121,7 @@ public sealed partial class ImageCaptionFolderDataset : ICaptionedDataset, IDisp
     public void Dispose() => _images.Dispose();
 
     private static string[] ImagesIn(string directory) => Directory.GetFiles(directory)
-        .Where(f => ImageFolderDataset.Extensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
+        .Where(f => ImageFile.Extensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
         .OrderBy(f => Path.GetFileName(f), StringComparer.Ordinal)
         .ToArray();
 

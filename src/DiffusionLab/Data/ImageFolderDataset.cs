@@ -1,5 +1,7 @@
 using DiffusionLab.Imaging;
-using SkiaSharp;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -12,7 +14,6 @@ namespace DiffusionLab.Data;
 /// </summary>
 public static class ImageFolderDataset
 {
-    internal static readonly string[] Extensions = { ".png", ".jpg", ".jpeg", ".bmp", ".webp" };
 
     public static LabeledImages Load(string folder, int imageSize, int channels)
     {
@@ -32,7 +33,7 @@ public static class ImageFolderDataset
             for (int label = 0; label < classDirs.Length; label++)
             {
                 var files = Directory.GetFiles(classDirs[label])
-                    .Where(f => Extensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
+                    .Where(f => ImageFile.Extensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
                     .OrderBy(f => Path.GetFileName(f), StringComparer.Ordinal);
                 foreach (var file in files)
                 {
@@ -41,7 +42,7 @@ public static class ImageFolderDataset
                 }
             }
             if (images.Count == 0)
-                throw new InvalidDataException($"image folder '{folder}': no images ({string.Join(" ", Extensions)}) in its class sub-folders");
+                throw new InvalidDataException($"image folder '{folder}': no images ({string.Join(" ", ImageFile.Extensions)}) in its class sub-folders");
             var names = classDirs.Select(d => Path.GetFileName(d)!).ToArray();
             return new LabeledImages(torch.stack(images), torch.tensor(labels.ToArray()), names.Length, names);
         }
@@ -51,42 +52,24 @@ public static class ImageFolderDataset
         }
     }
 
+    /// <summary>One image file (<see cref="ImageFile"/>: upright, alpha on white), center-cropped to <paramref name="imageSize"/>².</summary>
     internal static Tensor LoadOne(string file, int imageSize, int channels)
     {
-        using var decoded = TensorImages.Decode(File.ReadAllBytes(file))
-            ?? throw new InvalidDataException($"image '{file}': unreadable (not a PNG, JPEG, BMP or WEBP image)");
-        using var cropped = CenterCrop(decoded, imageSize);
-        return TensorImages.FromBitmap(cropped, channels).DetachFromDisposeScope();
+        using var image = ImageFile.Read(file);
+        CenterCrop(image, imageSize);
+        return TensorImages.FromImage(image, channels).DetachFromDisposeScope();
     }
 
     /// <summary>
-    /// ADM: halve with a box filter while the short side is ≥ 2·size (so the bicubic step never
-    /// aliases), resize the short side to size with bicubic (Catmull-Rom, PIL's BICUBIC), then crop
-    /// the center.
+    /// ADM: halve with a box filter while the short side is ≥ 2·size (so the bicubic step never aliases), resize the
+    /// short side to size with bicubic (a = −0.5, PIL's BICUBIC), then crop the center.
     /// </summary>
-    private static SKBitmap CenterCrop(SKBitmap source, int size)
+    private static void CenterCrop(Image<Rgb24> image, int size)
     {
-        var current = source.Copy();
-        while (Math.Min(current.Width, current.Height) >= 2 * size)
-            current = Replace(current, current.Resize(new SKImageInfo(current.Width / 2, current.Height / 2, SKColorType.Rgba8888, SKAlphaType.Unpremul),
-                new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.None)));
-        double scale = (double)size / Math.Min(current.Width, current.Height);
-        int w = Math.Max(size, (int)Math.Round(current.Width * scale)), h = Math.Max(size, (int)Math.Round(current.Height * scale));
-        current = Replace(current, current.Resize(new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Unpremul),
-            new SKSamplingOptions(SKCubicResampler.CatmullRom)));
-        var cropped = new SKBitmap(new SKImageInfo(size, size, SKColorType.Rgba8888, SKAlphaType.Unpremul));
-        if (!current.ExtractSubset(cropped, SKRectI.Create((w - size) / 2, (h - size) / 2, size, size)))
-            throw new InvalidOperationException($"center crop of a {w}x{h} image to {size} failed");
-        // ExtractSubset shares pixels with its source, so copy before the source goes away.
-        var owned = cropped.Copy();
-        cropped.Dispose();
-        current.Dispose();
-        return owned;
-    }
-
-    private static SKBitmap Replace(SKBitmap old, SKBitmap? resized)
-    {
-        old.Dispose();
-        return resized ?? throw new InvalidOperationException("SkiaSharp could not resize the image");
+        while (Math.Min(image.Width, image.Height) >= 2 * size)
+            image.Mutate(x => x.Resize(image.Width / 2, image.Height / 2, KnownResamplers.Box));
+        double scale = (double)size / Math.Min(image.Width, image.Height);
+        int w = Math.Max(size, (int)Math.Round(image.Width * scale)), h = Math.Max(size, (int)Math.Round(image.Height * scale));
+        image.Mutate(x => x.Resize(w, h, KnownResamplers.Bicubic).Crop(new Rectangle((w - size) / 2, (h - size) / 2, size, size)));
     }
 }

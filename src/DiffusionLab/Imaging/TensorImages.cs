@@ -1,4 +1,6 @@
 using System.Runtime.InteropServices;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
 using SkiaSharp;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -32,45 +34,45 @@ public static class TensorImages
         return result;
     }
 
-    /// <summary>Decodes a PNG (or any format SkiaSharp reads: JPEG, BMP, WEBP, GIF) to (channels,H,W) in [−1,1].</summary>
+    /// <summary>Decodes an encoded image (PNG, JPEG, WebP, BMP, GIF; see <see cref="ImageFile"/>) to (channels,H,W) in [−1,1].</summary>
     public static Tensor FromPng(byte[] encoded, int channels)
     {
-        using var bitmap = Decode(encoded) ?? throw new InvalidDataException("not a decodable image");
-        return FromBitmap(bitmap, channels);
-    }
-
-    /// <summary>Decodes to unpremultiplied RGBA, or null when SkiaSharp cannot read the bytes.</summary>
-    public static SKBitmap? Decode(byte[] encoded)
-    {
-        using var data = SKData.CreateCopy(encoded);
-        using var codec = SKCodec.Create(data);
-        if (codec is null) return null;
-        var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        return SKBitmap.Decode(codec, info);
+        using var image = ImageFile.Decode(encoded, "encoded image");
+        return FromImage(image, channels);
     }
 
     /// <summary>
-    /// (channels,H,W) in [−1,1] from a bitmap. Grey uses the ITU-R 601-2 luma that PIL's convert("L")
-    /// uses, so grey images read the same as in the Python reference pipelines; alpha is dropped.
+    /// (channels,H,W) in [−1,1] from an RGB image. Grey uses the ITU-R 601-2 luma that PIL's convert("L")
+    /// uses, so grey images read the same as in the Python reference pipelines.
     /// </summary>
-    public static Tensor FromBitmap(SKBitmap bitmap, int channels)
+    public static Tensor FromImage(Image<Rgb24> image, int channels)
     {
         if (channels != 1 && channels != 3) throw new ArgumentOutOfRangeException(nameof(channels), $"channels {channels}: expected 1 (grey) or 3 (RGB)");
-        using var rgba = bitmap.ColorType == SKColorType.Rgba8888 && bitmap.AlphaType != SKAlphaType.Premul
-            ? null
-            : Convert(bitmap);
-        var source = rgba ?? bitmap;
-        int w = source.Width, h = source.Height;
-        var bytes = new byte[w * h * 4];
-        IntPtr pixels = source.GetPixels();
-        for (int row = 0; row < h; row++) // rows may be padded beyond w·4 bytes
-            Marshal.Copy(pixels + row * source.RowBytes, bytes, row * w * 4, w * 4);
+        int w = image.Width, h = image.Height;
+        var bytes = new byte[w * h * 3];
+        image.CopyPixelDataTo(bytes);
         using var scope = torch.NewDisposeScope();
-        var hwc = torch.tensor(bytes, new long[] { h, w, 4 }).narrow(2, 0, 3).to(ScalarType.Int32);
+        var hwc = torch.tensor(bytes, new long[] { h, w, 3 }).to(ScalarType.Int32);
         Tensor levels = channels == 3
             ? hwc.permute(2, 0, 1)
             : (hwc.select(2, 0) * 299 + hwc.select(2, 1) * 587 + hwc.select(2, 2) * 114 + 500).div(1000, rounding_mode: RoundingMode.floor).unsqueeze(0);
         return levels.to(ScalarType.Float32).div(127.5).sub(1.0).contiguous().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>An RGB image of (C,H,W) or (1,C,H,W) in [−1,1] (values outside are clamped; grey is repeated into R, G and B).</summary>
+    public static Image<Rgb24> ToImage(Tensor image)
+    {
+        if (image.dim() == 4 && image.shape[0] == 1) image = image[0];
+        if (image.dim() != 3 || (image.shape[0] != 1 && image.shape[0] != 3))
+            throw new ArgumentException($"image: expected (C,H,W) or (1,C,H,W) with C = 1 or 3, got [{string.Join(", ", image.shape)}]");
+        int h = (int)image.shape[1], w = (int)image.shape[2];
+        byte[] bytes;
+        using (torch.NewDisposeScope())
+        {
+            var levels = image.detach().cpu().to(ScalarType.Float32).add(1.0).mul(127.5).round().clamp(0, 255).to(ScalarType.Byte);
+            bytes = levels.expand(3, h, w).permute(1, 2, 0).contiguous().data<byte>().ToArray();
+        }
+        return SixLabors.ImageSharp.Image.LoadPixelData<Rgb24>(bytes, w, h);
     }
 
     /// <summary>A bitmap (Gray8 for one channel, opaque RGBA for three) of (C,H,W) or (1,C,H,W) in [−1,1].</summary>
@@ -97,16 +99,5 @@ public static class TensorImages
         for (int row = 0; row < h; row++)
             Marshal.Copy(bytes, row * rowBytes, pixels + row * bitmap.RowBytes, rowBytes);
         return bitmap;
-    }
-
-    private static SKBitmap Convert(SKBitmap bitmap)
-    {
-        var converted = new SKBitmap(new SKImageInfo(bitmap.Width, bitmap.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul));
-        if (!bitmap.CopyTo(converted, SKColorType.Rgba8888))
-        {
-            converted.Dispose();
-            throw new InvalidDataException($"cannot convert a {bitmap.ColorType} bitmap to RGBA");
-        }
-        return converted;
     }
 }

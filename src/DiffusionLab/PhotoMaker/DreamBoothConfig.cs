@@ -59,7 +59,9 @@ public sealed record DreamBoothConfig
 
     public IReadOnlyList<string> Problems()
     {
-        var p = new List<string>();
+        // First: a NaN passes every range check below (each comparison with it is false).
+        var p = new List<string>(Core.FiniteNumbers.Problems(this));
+        if (p.Count > 0) return p;
         if (Stage != StageConfigFile.DreamBooth) p.Add($"Stage '{Stage}': expected \"{StageConfigFile.DreamBooth}\"");
         if (string.IsNullOrWhiteSpace(Identifier) || Identifier.Any(char.IsWhiteSpace) || Identifier.Any(Text.WordTokenizer.IsPunctuation))
             p.Add($"Identifier '{Identifier}': expected one word");

@@ -95,7 +95,9 @@ public sealed record PhotoMakerConfig
     /// <summary>Problems with this config, each naming the key; empty when valid.</summary>
     public IReadOnlyList<string> Problems()
     {
-        var p = new List<string>();
+        // First: a NaN passes every range check below (each comparison with it is false).
+        var p = new List<string>(Core.FiniteNumbers.Problems(this));
+        if (p.Count > 0) return p;
         if (Stage != StageConfigFile.PhotoMaker) p.Add($"key 'Stage': '{Stage}', expected \"{StageConfigFile.PhotoMaker}\"");
         if (string.IsNullOrWhiteSpace(BaseCheckpoint)) p.Add("key 'BaseCheckpoint': expected the text-to-image run folder or checkpoint to start from");
         if (MinReferences < 1 || MaxReferences < MinReferences) p.Add($"key 'MinReferences'/'MaxReferences': {MinReferences}..{MaxReferences}, expected 1 <= MinReferences <= MaxReferences");

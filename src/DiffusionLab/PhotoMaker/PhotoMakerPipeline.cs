@@ -96,7 +96,7 @@ public sealed class PhotoMakerPipeline : IDisposable
     }
 
     /// <summary>
-    /// Reference image files (PNG, JPEG, BMP, WEBP) centre-cropped and resized to <paramref name="imageSize"/>, with
+    /// Reference image files (<see cref="Imaging.ImageFile"/>: PNG, JPEG, WebP, BMP, GIF; upright, alpha on white) centre-cropped and resized to <paramref name="imageSize"/>, with
     /// optional per-image mixing weights; a missing file is a FileNotFoundException, an unreadable one an
     /// InvalidDataException, each naming the file.
     /// </summary>

@@ -33,11 +33,13 @@ public sealed class PhotoMakerTrainer : IDisposable
     private readonly Generator _generator;
     private readonly PhotoMakerObjective _objective;
     private readonly Trainer _trainer;
+    private readonly IDisposable _hold; // the run folder's lock, for as long as this stage lives
 
     public PhotoMakerTrainer(PhotoMakerConfig config, string runDirectory, Device device, TrainingProgress? progress = null)
     {
         var problems = config.Problems();
         if (problems.Count > 0) throw new ConfigException($"PhotoMaker config: {problems[0]}");
+        DeviceAvailability.Check(device);
         _config = config;
         _run = new RunFolder(runDirectory);
         _progress = progress ?? TrainingProgress.ForConsole(config.Steps, 0, config.LogEvery);
@@ -54,8 +56,12 @@ public sealed class PhotoMakerTrainer : IDisposable
             CheckResumable();
             _world = new CharacterWorld(DatasetLoader.WorldConfig(baseConfig.Data, baseConfig.Model.InputSize));
             _dataset = new CharacterWorldDataset(_world, WorldSplit.Train, baseConfig.Data.Cache);
+            if (config.BatchSize > _dataset.Count)
+                throw new ConfigException($"key 'BatchSize': {config.BatchSize}, expected at most the base run's {_dataset.Count} training images");
             var examples = new PhotoMakerExamples(_dataset, _base.Tokenizer, baseConfig.Model.TextMaxLength, config);
-            PrepareRunFolder();
+            // Everything above only reads; from here the run folder exists, locked, and a failure removes what this start wrote.
+            using var start = RunFolderStart.Begin(_run);
+            PrepareRunFolder(start);
 
             using (var init = new Generator((ulong)config.Seed, CPU)) Model = new PhotoMakerModel(backbone, config, init);
             // Once, when the run starts: a resumed run's checkpoint already holds the pre-trained encoder.
@@ -70,9 +76,13 @@ public sealed class PhotoMakerTrainer : IDisposable
             };
             _trainer = new Trainer(_objective, PhotoMakerObjective.Options(config, metadata), _generator, _run, _progress);
             if (config.SampleIdentities > 0) _trainer.AddHook(new TrainingHook("sample grid", config.SampleEvery, _ => SaveSampleGrid()));
+            _hold = start.Commit();
         }
         catch
         {
+            _trainer?.Dispose();
+            _objective?.Dispose();
+            _generator?.Dispose();
             // Model owns the backbone once it exists; before that the loaded base does.
             if (Model is not null) Model.Dispose();
             else _base.Dispose();
@@ -156,22 +166,25 @@ public sealed class PhotoMakerTrainer : IDisposable
         ImageGrid.Save(grid, Math.Min(4, _world.Config.ImagesPerIdentity - 1) + 1, _run.SampleGrid(Step));
     }
 
-    private void PrepareRunFolder()
+    private void PrepareRunFolder(RunFolderStart start)
     {
-        Directory.CreateDirectory(_run.Path);
         if (_run.Exists)
         {
             var previous = PhotoMakerConfig.FromJson(File.ReadAllText(_run.ConfigFile), _run.ConfigFile);
             // Steps may change on resume; nothing that shapes the computation may.
-            if ((previous with { Steps = _config.Steps }).ToJson() != _config.ToJson())
-                throw new ConfigException($"run '{_run.Path}': exists with a different config ({_run.ConfigFile}); use a new output folder or the same config");
+            string comparable = (previous with { Steps = _config.Steps }).ToJson(), requested = _config.ToJson();
+            if (comparable != requested)
+                throw RunConfigMismatch.Refusal(_run, System.Text.Json.Nodes.JsonNode.Parse(comparable)!, System.Text.Json.Nodes.JsonNode.Parse(requested)!, "Steps");
         }
+        start.Remember(_run.ConfigFile);
         IO.AtomicFile.WriteAllText(_run.ConfigFile, _config.ToJson());
+        start.Remember(_run.TokenizerFile);
         _base.Tokenizer!.Save(_run.TokenizerFile);
     }
 
     public void Dispose()
     {
+        _hold.Dispose();
         _trainer.Dispose();
         _objective.Dispose();
         _generator.Dispose();

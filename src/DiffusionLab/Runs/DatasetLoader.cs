@@ -23,6 +23,10 @@ public static class DatasetLoader
         return loaded;
     }
 
+    /// <summary>The data a section names, for messages: Data.Dataset "folder" in 'imgs'.</summary>
+    public static string Describe(DataSection data) =>
+        $"Data.Dataset \"{ConfigChoice.Name(data.Dataset)}\"" + (data.Dataset is DatasetKind.Folder or DatasetKind.Captions ? $" in '{data.Folder}'" : "");
+
     /// <summary>
     /// The word tokenizer of a captioned dataset: CharacterWorld's fixed vocabulary, or every word of a caption
     /// folder's captions. Deterministic, so a run's tokenizer can always be rebuilt from its config.

@@ -4,6 +4,10 @@ namespace DiffusionLab.Runs;
 /// <summary>The files of one training run, all under one folder.</summary>
 public sealed class RunFolder(string path)
 {
+    private readonly Lock _gate = new();
+    private RunFolderLock? _lock;
+    private int _holds;
+
     public string Path { get; } = System.IO.Path.GetFullPath(path);
     public string ConfigFile => System.IO.Path.Combine(Path, "config.json");
     public string MetricsFile => System.IO.Path.Combine(Path, "metrics.jsonl");
@@ -18,6 +22,42 @@ public sealed class RunFolder(string path)
     public string Checkpoint(long step) => System.IO.Path.Combine(CheckpointsDirectory, TrainingCheckpoint.FileName(step));
 
     public bool Exists => File.Exists(ConfigFile);
+
+    /// <summary>Held by the process training in the folder (<see cref="Hold"/>).</summary>
+    public string LockFile => System.IO.Path.Combine(Path, RunFolderLock.FileName);
+
+    /// <summary>
+    /// Holds the folder's <see cref="RunFolderLock"/> until the result is disposed, or a ConfigException when another
+    /// process (or another <see cref="RunFolder"/> of this one) holds it. Holds through this instance nest: a stage
+    /// takes the lock before it writes its config, and the <c>Trainer</c> it builds on the same instance shares it.
+    /// The folder must exist.
+    /// </summary>
+    public IDisposable Hold()
+    {
+        lock (_gate)
+        {
+            _lock ??= RunFolderLock.Acquire(Path);
+            _holds++;
+        }
+        return new Release(this);
+    }
+
+    private sealed class Release(RunFolder run) : IDisposable
+    {
+        private bool _released;
+
+        public void Dispose()
+        {
+            lock (run._gate)
+            {
+                if (_released) return;
+                _released = true;
+                if (--run._holds > 0) return;
+                run._lock?.Dispose();
+                run._lock = null;
+            }
+        }
+    }
 
     /// <summary>Resolves a command-line argument that may be a run folder or a checkpoint file to a checkpoint path.</summary>
     public static string CheckpointOf(string runOrCheckpoint)

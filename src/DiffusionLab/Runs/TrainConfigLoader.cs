@@ -55,9 +55,19 @@ public static partial class TrainConfigLoader
             && (config.Data.Dataset != DatasetKind.Captions || !string.IsNullOrEmpty(config.Data.Folder)))
             config = config with { Model = config.Model with { TextVocabSize = DatasetLoader.Tokenizer(config.Data).VocabSize } };
 
+        Validate(config, source);
+        return config;
+    }
+
+    /// <summary>
+    /// Every value of <paramref name="config"/> in range (finite numbers, positive sizes, probabilities in [0, 1], ...),
+    /// or a ConfigException naming <paramref name="source"/> and the first bad key. A config built in code
+    /// (<c>config with { ... }</c>) is checked again by the trainer before it creates a run folder.
+    /// </summary>
+    public static void Validate(TrainConfig config, string source)
+    {
         var problems = Problems(config);
         if (problems.Count > 0) throw new ConfigException($"config '{source}': {problems[0]}");
-        return config;
     }
 
     /// <summary>The config as JSON that <see cref="FromJson"/> reads back to an equal config.</summary>
@@ -138,7 +148,9 @@ public static partial class TrainConfigLoader
 
     private static IReadOnlyList<string> Problems(TrainConfig c)
     {
-        var p = new List<string>();
+        // First: a NaN passes every range check below (each comparison with it is false).
+        var p = new List<string>(FiniteNumbers.Problems(c));
+        if (p.Count > 0) return p;
         string dataset = ConfigChoice.Name(c.Data.Dataset);
         if (DatasetLoader.IsCaptioned(c.Data) != c.Model.IsTextConditioned)
             p.Add(c.Model.IsTextConditioned
@@ -160,6 +172,8 @@ public static partial class TrainConfigLoader
         int nBetas = c.Optimizer.Name == OptimizerKind.Adan ? 3 : 2;
         if (c.Optimizer.Betas is { } b && (b.Length != nBetas || b.Any(x => x is < 0 or >= 1)))
             p.Add($"key 'Optimizer.Betas': expected {nBetas} values in [0, 1) for {ConfigChoice.Name(c.Optimizer.Name)}");
+        if (c.Optimizer.Eps <= 0) p.Add($"key 'Optimizer.Eps': {c.Optimizer.Eps}, expected a positive number");
+        if (c.Optimizer.WeightDecay < 0) p.Add($"key 'Optimizer.WeightDecay': {c.Optimizer.WeightDecay}, expected a non-negative number");
         if (c.Optimizer.GradClip is <= 0) p.Add($"key 'Optimizer.GradClip': {c.Optimizer.GradClip}, expected a positive number or null");
         if (c.Training.Steps <= 0) p.Add($"key 'Training.Steps': {c.Training.Steps}, expected a positive integer");
         if (c.Training.BatchSize <= 0) p.Add($"key 'Training.BatchSize': {c.Training.BatchSize}, expected a positive integer");
@@ -167,6 +181,8 @@ public static partial class TrainConfigLoader
         foreach (var (name, v) in new[] { ("LogEvery", c.Training.LogEvery), ("SampleEvery", c.Training.SampleEvery), ("CheckpointEvery", c.Training.CheckpointEvery) })
             if (v <= 0) p.Add($"key 'Training.{name}': {v}, expected a positive integer");
         if (c.Training.EvaluateEvery < 0) p.Add($"key 'Training.EvaluateEvery': {c.Training.EvaluateEvery}, expected 0 (end only) or a positive integer");
+        if (c.Sampling.Eta < 0) p.Add($"key 'Sampling.Eta': {c.Sampling.Eta}, expected a non-negative number (0: deterministic DDIM, 1: DDPM-like)");
+        if (c.Sampling.GuidancePower is <= 0) p.Add($"key 'Sampling.GuidancePower': {c.Sampling.GuidancePower}, expected a positive number or null");
         if (c.Sampling.GuidanceScale < 0) p.Add($"key 'Sampling.GuidanceScale': {c.Sampling.GuidanceScale}, expected a non-negative number");
         if (c.Sampling.GridSamples <= 0) p.Add($"key 'Sampling.GridSamples': {c.Sampling.GridSamples}, expected a positive integer");
         if (c.Evaluation.NumSamples <= 1) p.Add($"key 'Evaluation.NumSamples': {c.Evaluation.NumSamples}, expected at least 2");

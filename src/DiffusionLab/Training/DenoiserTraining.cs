@@ -30,6 +30,7 @@ public sealed class DenoiserTraining : IDisposable
     private readonly TrainingData _data;
     private readonly DenoiserObjective _objective;
     private readonly Trainer _trainer;
+    private readonly IDisposable _hold; // the run folder's lock, for as long as this run lives
     private IDisposable? _judges; // loaded at the first evaluation, then reused
 
     public DenoiserTraining(TrainConfig config, string runDirectory, Device device, TrainingProgress? progress = null)
@@ -37,19 +38,36 @@ public sealed class DenoiserTraining : IDisposable
         _config = config;
         _run = new RunFolder(runDirectory);
         _device = device;
+        // Everything that can be checked is, before the run folder exists: config values, device, data.
+        TrainConfigLoader.Validate(config, $"run '{_run.Path}'");
+        DeviceAvailability.Check(device);
         if (config.Training.Precision == TrainingPrecision.Bf16 && device.type != DeviceType.CUDA)
             throw new ConfigException("key 'Training.Precision': bf16 is for CUDA devices (on this CPU bf16 training measured 14x slower than fp32); use fp32 or --device cuda");
-        // Bad data fails before anything is written to the run folder.
         _data = DatasetLoader.Load(config.Data, config.Model);
-        PrepareRunFolder();
-        _generator = new Generator((ulong)config.Training.Seed + 1, torch.CPU);
-        _objective = new DenoiserObjective(config, _data.Set, device, _generator);
-        var t = config.Training;
-        _trainer = new Trainer(_objective, DenoiserObjective.Options(config), _generator, _run,
-            progress ?? TrainingProgress.ForConsole(t.Steps, 0, t.LogEvery));
-        _trainer.AddHook(new TrainingHook("sample grid", t.SampleEvery, _ => SaveSampleGrid()));
-        _trainer.AddHook(new TrainingHook("evaluation", t.EvaluateEvery, _ => Evaluate()));
-        _trainer.AddHook(new TrainingHook("loss curve", 0, _ => SaveLossCurve()));
+        try
+        {
+            if (config.Training.BatchSize > _data.Set.Count)
+                throw new ConfigException($"key 'Training.BatchSize': {config.Training.BatchSize}, expected at most the data set's {_data.Set.Count} images ({DatasetLoader.Describe(config.Data)})");
+            using var start = RunFolderStart.Begin(_run);
+            PrepareRunFolder(start);
+            _generator = new Generator((ulong)config.Training.Seed + 1, torch.CPU);
+            _objective = new DenoiserObjective(config, _data.Set, device, _generator);
+            var t = config.Training;
+            _trainer = new Trainer(_objective, DenoiserObjective.Options(config), _generator, _run,
+                progress ?? TrainingProgress.ForConsole(t.Steps, 0, t.LogEvery));
+            _trainer.AddHook(new TrainingHook("sample grid", t.SampleEvery, _ => SaveSampleGrid()));
+            _trainer.AddHook(new TrainingHook("evaluation", t.EvaluateEvery, _ => Evaluate()));
+            _trainer.AddHook(new TrainingHook("loss curve", 0, _ => SaveLossCurve()));
+            _hold = start.Commit();
+        }
+        catch
+        {
+            _trainer?.Dispose();
+            _objective?.Dispose();
+            _generator?.Dispose();
+            _data.Dispose();
+            throw;
+        }
     }
 
     public Denoiser Model => _objective.Model;
@@ -127,30 +145,35 @@ public sealed class DenoiserTraining : IDisposable
         LineChart.Save($"{_config.ModelPreset}: training loss", "step", "loss (mse + vb)", series, _run.LossCurveFile, logY: true);
     }
 
-    private void PrepareRunFolder()
+    /// <summary>
+    /// Writes config.json (and a text run's tokenizer.json) under the start's lock. An existing run is resumed only with
+    /// its own config, Training.Steps aside (a run is extended by raising it); anything else is refused with one line.
+    /// </summary>
+    private void PrepareRunFolder(RunFolderStart start)
     {
-        Directory.CreateDirectory(_run.Path);
         var json = TrainConfigLoader.ToJson(_config);
         if (_run.Exists)
         {
             var previous = TrainConfigLoader.Load(_run.ConfigFile);
-            // Steps and the logging cadence may change on resume; nothing that shapes the computation may.
-            var comparable = previous with { Training = previous.Training with { Steps = _config.Training.Steps } };
-            string a = TrainConfigLoader.ToJson(comparable).ToJsonString(), b = json.ToJsonString();
-            if (a != b)
-                throw new ConfigException($"run '{_run.Path}': exists with a different config ({_run.ConfigFile}); use a new output folder or the same config");
+            // Steps may change on resume; nothing that shapes the computation may.
+            var comparable = TrainConfigLoader.ToJson(previous with { Training = previous.Training with { Steps = _config.Training.Steps } });
+            if (comparable.ToJsonString() != json.ToJsonString())
+                throw RunConfigMismatch.Refusal(_run, comparable, json, "Training.Steps");
         }
+        start.Remember(_run.ConfigFile);
         AtomicFile.WriteAllText(_run.ConfigFile, json.ToJsonString(TrainConfigLoader.JsonOptions));
         if (_data.Tokenizer is { } tokenizer)
         {
             if (File.Exists(_run.TokenizerFile) && !Text.WordTokenizer.Load(_run.TokenizerFile).Equals(tokenizer))
-                throw new ConfigException($"run '{_run.Path}': its tokenizer.json differs from the data's tokenizer; use a new output folder");
+                throw new ConfigException($"run '{_run.Path}': its tokenizer.json differs from the data's tokenizer; train into another output folder");
+            start.Remember(_run.TokenizerFile);
             tokenizer.Save(_run.TokenizerFile);
         }
     }
 
     public void Dispose()
     {
+        _hold.Dispose();
         _trainer.Dispose();
         _objective.Dispose();
         _data.Dispose();

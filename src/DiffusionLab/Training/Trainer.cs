@@ -14,7 +14,8 @@ namespace DiffusionLab.Training;
 /// owns the rest once: our optimizers per group, the learning-rate schedule, gradient clipping, bf16 compute with
 /// fp32 master weights, EMA, dispose scopes, logging (read back from the device only on log steps), divergence
 /// detection, hooks, Ctrl-C, and in a <see cref="RunFolder"/> metrics.jsonl, atomic checkpoints and exact resume.
-/// Without a run folder it trains in memory and keeps its logged rows in <see cref="Rows"/>.
+/// Without a run folder it trains in memory and keeps its logged rows in <see cref="Rows"/>. A run folder is locked
+/// (<see cref="RunFolder.Hold"/>) from construction to <see cref="Dispose"/>: a second trainer on it is refused.
 /// </summary>
 public sealed class Trainer : IDisposable
 {
@@ -30,6 +31,7 @@ public sealed class Trainer : IDisposable
     private readonly List<(FlatParameters Layout, Tensor Flat)> _emaBuffers = [];
     private readonly List<Dictionary<string, double>> _rows = [];
     private readonly List<TrainingHook> _hooks = [];
+    private readonly IDisposable? _hold;
     private long _step;
     private double _wallSeconds;
 
@@ -66,9 +68,15 @@ public sealed class Trainer : IDisposable
         }
         if (run is not null)
         {
-            Directory.CreateDirectory(run.Path);
+            // Locked for as long as this trainer lives; a resume that fails leaves the folder as it found it.
+            using var start = RunFolderStart.Begin(run);
             _metrics = new MetricsLog(run.MetricsFile);
-            if (TrainingCheckpoint.Latest(run.Path) is { } latest) Restore(latest);
+            if (TrainingCheckpoint.Latest(run.Path) is { } latest)
+            {
+                start.Remember(run.MetricsFile);
+                Restore(latest);
+            }
+            _hold = start.Commit();
         }
     }
 
@@ -259,6 +267,7 @@ public sealed class Trainer : IDisposable
 
     public void Dispose()
     {
+        _hold?.Dispose();
         foreach (var (_, optimizer) in _optimizers) optimizer.Dispose();
         // The shadow's parameters are views of the flat average: it lives as long as the objective's shadow does.
         if (_objective.EmaShadow is null) foreach (var (_, flat) in _emaBuffers) flat.Dispose();

@@ -115,7 +115,7 @@ public class PhotoMakerCommandTests
             "--prompt", "a photo of a man img wearing a crown , on the beach", "--seeds", "0,1", "--steps", "2", "--out", grid);
         Assert.True(code == 0, stderr + stdout);
         Assert.Contains("2 generations of", stdout);
-        using (var image = TensorImages.Decode(File.ReadAllBytes(grid))!)
+        using (var image = ImageFile.Read(grid))
         {
             // One row per seed: 2 references + the generation, 16 px tiles, 2 px padding.
             Assert.Equal(3 * 16 + 4 * 2, image.Width);
@@ -136,6 +136,8 @@ public class PhotoMakerCommandTests
     [InlineData("unknown word(s) 'zebra'", "--run", "{run}", "--refs", "{ref}", "--prompt", "a photo of a man img on a zebra")]
     [InlineData("'--refs' is required", "--run", "{run}", "--prompt", "a man img")]
     [InlineData("unreadable", "--run", "{run}", "--refs", "{bad}", "--prompt", "a man img")]
+    [InlineData("corrupt JPEG data", "--run", "{run}", "--refs", "{ref}", "{corrupt}", "--prompt", "a man img")]
+    [InlineData("truncated", "--run", "{run}", "--refs", "{cut}", "{ref}", "--prompt", "a man img")]
     [InlineData("not found", "--run", "{run}", "--refs", "{ref}", "missing.png", "--prompt", "a man img")]
     [InlineData("not a PhotoMaker one", "--run", "{base}", "--refs", "{ref}", "--prompt", "a man img")]
     [InlineData("--weights", "--run", "{run}", "--refs", "{ref}", "{ref}", "--weights", "1", "--prompt", "a man img")]
@@ -149,9 +151,15 @@ public class PhotoMakerCommandTests
         using (var world = new DiffusionLab.Data.World.CharacterWorld(new() { ImageSize = 16 }))
             File.WriteAllBytes(reference, world.Render(0, 0).ToPng());
         File.WriteAllText(bad, "not an image");
+        string corrupt = Path.Combine(dir, "corrupt.jpg"), cut = Path.Combine(dir, "cut.png");
+        File.WriteAllBytes(corrupt, Imaging.ImageFileTests.CorruptJpeg());
+        File.WriteAllBytes(cut, File.ReadAllBytes(reference)[..^20]);
         var argv = args.Select(a => a.Replace("{run}", TinyPhotoMakerRuns.Run.Value).Replace("{base}", TinyPhotoMakerRuns.BaseRun.Value)
-            .Replace("{ref}", reference).Replace("{bad}", bad)).Prepend("personalize").ToArray();
-        AssertOneLineError(CliHarness.Difflab(argv), fragment);
+            .Replace("{ref}", reference).Replace("{bad}", bad).Replace("{corrupt}", corrupt).Replace("{cut}", cut)).Prepend("personalize").ToArray();
+        var (code, stdout, stderr) = CliHarness.Difflab(argv);
+        AssertOneLineError((code, stdout, stderr), fragment);
+        // The bad file is named, wherever it is in the list.
+        foreach (var named in new[] { bad, corrupt, cut }.Where(f => argv.Contains(f))) Assert.Contains($"'{named}'", stderr);
     }
 
     [Theory]

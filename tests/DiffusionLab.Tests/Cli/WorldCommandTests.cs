@@ -14,7 +14,7 @@ public class WorldCommandTests
         var (code, output, err) = CliHarness.Difflab("world", "preview", "--identities", "3", "--images", "4", "--size", "32", "--out", file);
         Assert.True(code == 0, err);
         Assert.Contains("3 train identities x 4 images", output);
-        using (var grid = TensorImages.Decode(File.ReadAllBytes(file))!)
+        using (var grid = ImageFile.Read(file))
         {
             // ImageGrid: cols·W + (cols+1)·2 padding by rows·H + (rows+1)·2.
             Assert.Equal(4 * 32 + 5 * 2, grid.Width);
@@ -24,7 +24,7 @@ public class WorldCommandTests
         string masks = Path.Combine(dir, "masks.png");
         (code, _, err) = CliHarness.Difflab("world", "preview", "--identities", "2", "--images", "3", "--out", masks, "--masks", "--held-out", "--seed", "5");
         Assert.True(code == 0, err);
-        using var withMasks = TensorImages.Decode(File.ReadAllBytes(masks))!;
+        using var withMasks = ImageFile.Read(masks);
         Assert.Equal(6 * 64 + 7 * 2, withMasks.Width);
         Assert.Equal(2 * 64 + 3 * 2, withMasks.Height);
     }
