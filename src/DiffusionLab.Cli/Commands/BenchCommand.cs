@@ -6,6 +6,7 @@ using DiffusionLab.Data;
 using DiffusionLab.Modules;
 using DiffusionLab.Pipelines;
 using DiffusionLab.Runs;
+using DiffusionLab.Sampling;
 using DiffusionLab.Text;
 using DiffusionLab.Training;
 using TorchSharp;
@@ -48,11 +49,14 @@ public static class BenchCommand
         var m = new MeasureOptions(defaultSteps: 50);
         m.Steps.Check(steps => steps >= 2, steps => $"bench sample: --steps {steps}: expected at least 2 (a respaced process keeps two steps or more)");
         var guidance = CliOptions.Number("--guidance", "W", "the classifier-free guidance scale ([cond; uncond] as one batch of 2B)", 4.0, 1, 100);
+        var sampler = CliOptions.Choice("--sampler", "ddim: respaced as ddimN (the official DDIM spacing); ddpm: ancestral, respaced as N", SamplerKind.Ddim);
         var command = new Command("sample", "Sampling steps per second (and images per second at 250 steps) of a preset or a trained run, with guidance");
         m.AddTo(command);
         command.Options.Add(guidance);
+        command.Options.Add(sampler);
         command.SetAction(parse => RunSample(parse.GetRequiredValue(m.Preset), parse.GetValue(m.Batch), parse.GetValue(m.Steps), parse.GetValue(m.Warmup), parse.GetValue(m.Threads),
-            parse.GetValue(guidance), parse.GetValue(m.Overrides) ?? [], DeviceOption.Parse(parse.GetValue(m.Device)), parse.GetValue(m.Output), parse.InvocationConfiguration.Output));
+            parse.GetValue(guidance), CliOptions.Word<SamplerKind>(parse.GetRequiredValue(sampler)), parse.GetValue(m.Overrides) ?? [], DeviceOption.Parse(parse.GetValue(m.Device)),
+            parse.GetValue(m.Output), parse.InvocationConfiguration.Output));
         return command;
     }
 
@@ -96,14 +100,18 @@ public static class BenchCommand
         return 0;
     }
 
-    public static int RunSample(string preset, int batch, int steps, int warmup, int threads, double guidance, IReadOnlyList<string> overrides,
+    public static int RunSample(string preset, int batch, int steps, int warmup, int threads, double guidance, SamplerKind sampler, IReadOnlyList<string> overrides,
         Device device, string? output, TextWriter stdout)
     {
         if (threads > 0) torch.set_num_threads(threads);
         var config = BenchConfig(preset, overrides, out var trained);
         using var _ = trained;
-        var row = BenchSample(config, trained, guidance, batch, steps, warmup, device);
-        WriteLine(Line("sample", preset, batch, steps, warmup, TrainingPrecision.Fp32, null, row, device), stdout, output);
+        var row = BenchSample(config, trained, guidance, sampler, batch, steps, warmup, device);
+        var line = Line("sample", preset, batch, steps, warmup, TrainingPrecision.Fp32, null, row, device);
+        line["sampler"] = ConfigChoice.Name(sampler);
+        line["guidance"] = guidance;
+        line["seconds"] = Math.Round(steps / row.StepsPerSecond, 4);
+        WriteLine(line, stdout, output);
         return 0;
     }
 
@@ -192,17 +200,18 @@ public static class BenchCommand
         return trained.Config;
     }
 
-    private static Measurement BenchSample(TrainConfig config, TrainedModel? trained, double guidance, int batch, int steps, int warmup, Device device)
+    private static Measurement BenchSample(TrainConfig config, TrainedModel? trained, double guidance, SamplerKind sampler, int batch, int steps, int warmup, Device device)
     {
         using var probe = new DeviceMemoryProbe(device.type == DeviceType.CUDA);
         torch.manual_seed(0);
         var model = trained?.Model ?? DenoiserFactory.Create(config.Model);
         model.to(device);
         // The model's own diffusion and sampler, respaced to the measured step count; guidance evaluates [cond; uncond] as one batch of 2B.
-        var pipeline = new SamplingPipeline(model, config with { Sampling = config.Sampling with { Respacing = $"{steps}", GuidanceScale = guidance } });
+        string Spacing(int n) => sampler == SamplerKind.Ddim ? $"ddim{n}" : $"{n}";
+        var pipeline = new SamplingPipeline(model, config with { Sampling = config.Sampling with { Sampler = sampler, Respacing = Spacing(steps), GuidanceScale = guidance } });
         using var conditions = RandomConditions(config.Model, batch, includeNull: false);
         // A respaced process keeps at least two steps.
-        if (warmup > 0) pipeline.With(pipeline.Settings with { Respacing = $"{Math.Max(2, warmup)}" }).Generate(conditions, 0).Dispose();
+        if (warmup > 0) pipeline.With(pipeline.Settings with { Respacing = Spacing(Math.Max(2, warmup)) }).Generate(conditions, 0).Dispose();
         Synchronize(device);
         var clock = Stopwatch.StartNew();
         pipeline.Generate(conditions, 0).Dispose();

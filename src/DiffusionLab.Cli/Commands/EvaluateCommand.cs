@@ -24,12 +24,50 @@ public static class EvaluateCommand
         var raw = new Option<bool>("--raw") { Description = "the raw weights instead of the EMA weights" };
         var rescore = new Option<bool>("--rescore") { Description = "every evaluation of RUN (a run folder) again, from its checkpoints, with this build's judges; the rows replace the old ones" };
         var people = CliOptions.OptionalInt("--people", "N", "a PhotoMaker run: held-out people the ID encoder's identity retrieval is measured on (default: 100)", min: 2);
+        var probe = new Option<string?>("--probe")
+        {
+            Description = "an MNIST run: only the denoising probe (x̂_0 of held-out test digits noised at t = 50..950: its error, class read and class sensitivity), its figure written to this PNG, one JSON line per t",
+            HelpName = "FIGURE.png",
+        };
         var device = DeviceOption.Create();
         var command = new Command("evaluate", "Judge a run on generated samples (FD and friends), written into the run; on a PhotoMaker run, its ID encoder's identity retrieval on held-out people")
-            { source, overrides, raw, rescore, people, device };
-        command.SetAction(parse => Run(parse.GetRequiredValue(source), parse.GetValue(overrides) ?? [], parse.GetValue(raw), parse.GetValue(rescore), parse.GetValue(people),
-            DeviceOption.Parse(parse.GetValue(device)), parse.InvocationConfiguration.Output));
+            { source, overrides, raw, rescore, people, probe, device };
+        command.SetAction(parse =>
+        {
+            var stdout = parse.InvocationConfiguration.Output;
+            var on = DeviceOption.Parse(parse.GetValue(device));
+            if (parse.GetValue(probe) is { } figure)
+            {
+                if (parse.GetValue(rescore) || parse.GetValue(people) is not null) throw new UsageException("--probe: alone, without --rescore or --people");
+                return Probe(parse.GetRequiredValue(source), parse.GetValue(overrides) ?? [], parse.GetValue(raw), figure, on, stdout);
+            }
+            return Run(parse.GetRequiredValue(source), parse.GetValue(overrides) ?? [], parse.GetValue(raw), parse.GetValue(rescore), parse.GetValue(people), on, stdout);
+        });
         return command;
+    }
+
+    /// <summary>`--probe FIGURE.png`: the denoising probe of an MNIST run's model (EMA unless --raw), not written into the run.</summary>
+    public static int Probe(string source, IReadOnlyList<string> overrides, bool raw, string figure, Device device, TextWriter stdout)
+    {
+        if (!figure.EndsWith(".png", StringComparison.OrdinalIgnoreCase)) throw new UsageException($"--probe '{figure}': expected a .png path for the figure");
+        using var loaded = TrainedModel.Load(source, overrides, raw);
+        if (loaded.Config.Data.Dataset != DiffusionLab.Runs.DatasetKind.Mnist10k)
+            throw new UsageException($"--probe: '{source}' is a {ConfigChoice.Name(loaded.Config.Data.Dataset)} run; the denoising probe reads MNIST digits (an mnist10k run)");
+        loaded.Model.to(device);
+        using var judge = MnistEvaluator.LoadDefault(device);
+        int perClass = loaded.Config.Evaluation.ProbeDigitsPerClass > 0 ? loaded.Config.Evaluation.ProbeDigitsPerClass : 10;
+        var betas = DiffusionLab.Diffusion.BetaSchedule.Create(loaded.Config.Diffusion.Schedule, loaded.Config.Diffusion.Timesteps);
+        using var result = DenoisingProbe.Run(loaded.Model, betas, judge, device, perClass: perClass, seed: 1234);
+        if (Path.GetDirectoryName(Path.GetFullPath(figure)) is { } folder) Directory.CreateDirectory(folder);
+        result.SaveFigure(figure);
+        foreach (var r in result.Rows)
+            stdout.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
+            {
+                ["step"] = loaded.Step, ["t"] = r.Timestep, ["eps_mse"] = r.EpsMse, ["x0_mse"] = r.X0Mse, ["x0_true_read"] = r.X0TrueClassRead,
+                ["class_sensitivity"] = r.ClassSensitivity, ["label_follow"] = r.OtherLabelFollowRate,
+            }));
+        stdout.WriteLine($"probe figure: {figure} (row 1 the clean digits; per t: x_t, x̂_0 under the true label, x̂_0 under the next class)");
+        return 0;
     }
 
     /// <param name="people">PhotoMaker runs: held-out people of the probe; null: 100.</param>

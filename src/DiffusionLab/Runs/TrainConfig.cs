@@ -82,6 +82,11 @@ public sealed record TrainingSection
     public int CheckpointEvery { get; init; } = 10_000;
     /// <summary>0 = evaluate only at the end.</summary>
     public int EvaluateEvery { get; init; } = 0;
+    /// <summary>
+    /// Further steps to evaluate at, besides every EvaluateEvery-th: a dense start for convergence studies (e.g.
+    /// doubling intervals 25, 50, 100, 200, …), so the first evaluation comes before any model reaches a target FD.
+    /// </summary>
+    public int[]? EvaluateAt { get; init; }
 }
 
 public sealed record SamplingSection

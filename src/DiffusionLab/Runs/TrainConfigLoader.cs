@@ -181,6 +181,8 @@ public static partial class TrainConfigLoader
         foreach (var (name, v) in new[] { ("LogEvery", c.Training.LogEvery), ("SampleEvery", c.Training.SampleEvery), ("CheckpointEvery", c.Training.CheckpointEvery) })
             if (v <= 0) p.Add($"key 'Training.{name}': {v}, expected a positive integer");
         if (c.Training.EvaluateEvery < 0) p.Add($"key 'Training.EvaluateEvery': {c.Training.EvaluateEvery}, expected 0 (end only) or a positive integer");
+        if (c.Training.EvaluateAt?.Where(s => s < 1).Select(s => (int?)s).FirstOrDefault() is int bad)
+            p.Add($"key 'Training.EvaluateAt': {bad}, expected steps of at least 1");
         if (c.Sampling.Eta < 0) p.Add($"key 'Sampling.Eta': {c.Sampling.Eta}, expected a non-negative number (0: deterministic DDIM, 1: DDPM-like)");
         if (c.Sampling.GuidancePower is <= 0) p.Add($"key 'Sampling.GuidancePower': {c.Sampling.GuidancePower}, expected a positive number or null");
         if (c.Sampling.GuidanceScale < 0) p.Add($"key 'Sampling.GuidanceScale': {c.Sampling.GuidanceScale}, expected a non-negative number");

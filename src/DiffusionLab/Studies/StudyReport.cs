@@ -64,6 +64,23 @@ public static class StudyReport
         return notes;
     }
 
+    /// <summary>The denoising probe (Evaluation.DenoisingProbe) at the last evaluation, per noise level, where the runs have it.</summary>
+    private static void AppendProbe(StringBuilder sb, StudyResults results, StudySummary summary)
+    {
+        var steps = results.ExtraMetrics.Where(e => e.StartsWith("probe_x0_mse_t", StringComparison.Ordinal))
+            .Select(e => int.Parse(e["probe_x0_mse_t".Length..], CultureInfo.InvariantCulture)).Order().ToList();
+        if (steps.Count == 0) return;
+        sb.AppendLine().AppendLine("## Denoising probe at the last evaluation").AppendLine();
+        sb.AppendLine("Held-out test digits noised to x_t; per t: x̂_0's mean squared error to the clean digit / the share of x̂_0 under another asked class that the judge reads as that class (chance 0.1; a class-blind x̂_0 stays near 0). Mean over seeds.").AppendLine();
+        sb.AppendLine("| run | " + string.Join(" | ", steps.Select(t => $"t = {t}")) + " |").AppendLine("|---|" + string.Concat(steps.Select(_ => "---|")));
+        foreach (var row in summary.Rows)
+        {
+            var final = results.FinalExtras(row.Run.Name);
+            sb.AppendLine($"| {row.Label} | " + string.Join(" | ", steps.Select(t =>
+                final.TryGetValue($"probe_x0_mse_t{t}", out var mse) && final.TryGetValue($"probe_label_follow_t{t}", out var follow) ? $"{F(mse, "F3")} / {F(follow, "F2")}" : "–")) + " |");
+        }
+    }
+
     public static string Readme(StudySpec spec, string scale, StudyResults results, StudyProvenance p)
     {
         var summary = StudySummary.Of(spec, results);
@@ -85,7 +102,7 @@ public static class StudyReport
             sb.AppendLine($"| {row.Label} | `{run.Config}`{(run.Set.Length > 0 ? " " + string.Join(" ", run.Set.Select(s => $"`{s}`")) : "")} | {row.FinalStep} | {string.Join(" / ", row.FinalFds.Select(f => F(f)))} | {F(row.MeanFinalFd!.Value)} | {(row.ClassAccuracy is { } a ? F(a, "F3") : "–")} |");
         }
 
-        var extras = results.ExtraMetrics;
+        var extras = results.ExtraMetrics.Where(e => !e.StartsWith("probe_", StringComparison.Ordinal)).ToList();
         if (extras.Count > 0)
         {
             sb.AppendLine().AppendLine("## Final evaluation: every metric").AppendLine();
@@ -98,6 +115,8 @@ public static class StudyReport
             }
         }
 
+        AppendProbe(sb, results, summary);
+
         if (spec.Runs.Length == 1) return sb.ToString();
         sb.AppendLine().AppendLine($"## Speed-up: training to {summary.BaselineLabel}'s final FD").AppendLine();
         if (summary.Target is not { } target) { sb.AppendLine("The baseline has no evaluation yet."); return sb.ToString(); }
@@ -107,6 +126,14 @@ public static class StudyReport
             sb.AppendLine(row.ToTarget is { } r
                 ? $"| {row.Label} | {AtMost(row)}{F(r.Steps, "F0")} | {row.Bound}{F(row.StepSpeedup!.Value)}× | {AtMost(row)}{F(r.WallSeconds, "F0")} | {(row.WallClockSpeedup is { } w ? row.Bound + F(w) + "×" : "–")} |"
                 : $"| {row.Label} | not reached in {row.FinalStep} steps | < 1× | – | – |");
+
+        var ladder = ConvergenceLadder.Of(spec, results);
+        if (ladder.Targets.Count > 0)
+        {
+            sb.AppendLine().AppendLine($"## Target ladder: the FDs {summary.BaselineLabel} reaches at 10, 25, 50 and 100 % of its budget").AppendLine();
+            sb.AppendLine("Each seed's own FD curve, first crossing interpolated between evaluations; speed-ups are the baseline's steps for the same seed divided by the run's. \"≤\" marks a seed already past the target at its first evaluation (a bound); \"not reached\" is never a number.").AppendLine();
+            sb.Append(ladder.Markdown());
+        }
 
         sb.AppendLine().AppendLine("## Reading").AppendLine();
         foreach (var row in summary.Rows.Where(r => r.Run.Name != spec.Baseline))

@@ -109,9 +109,18 @@ public sealed class StudyResults(IReadOnlyList<StudyRecord> records)
     /// The first point where the mean FD curve reaches <paramref name="target"/> or below, linearly
     /// interpolated between evaluations (steps and wall seconds); null if it never does.
     /// </summary>
-    public (double Steps, double WallSeconds)? Reach(string run, double target)
+    public (double Steps, double WallSeconds)? Reach(string run, double target) => FirstReach(MeanFdCurve(run), target);
+
+    /// <summary>One seed's FD curve (step, wall seconds, FD) in step order.</summary>
+    public IReadOnlyList<(long Step, double WallSeconds, double Fd)> FdCurve(string run, long seed) =>
+        Evaluations(run, seed).Select(r => (r.Step, r.WallSeconds, r.Fd!.Value)).ToList();
+
+    /// <summary>
+    /// The first point where the curve <paramref name="c"/> reaches <paramref name="target"/> or below, linearly interpolated
+    /// between evaluations (steps and wall seconds); at the first evaluation, that evaluation's step; null if never.
+    /// </summary>
+    public static (double Steps, double WallSeconds)? FirstReach(IReadOnlyList<(long Step, double WallSeconds, double Fd)> c, double target)
     {
-        var c = MeanFdCurve(run);
         for (int i = 0; i < c.Count; i++)
         {
             if (c[i].Fd > target) continue;

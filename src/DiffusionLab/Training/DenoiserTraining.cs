@@ -56,7 +56,7 @@ public sealed class DenoiserTraining : IDisposable
             _trainer = new Trainer(_objective, DenoiserObjective.Options(config), _generator, _run,
                 progress ?? TrainingProgress.ForConsole(t.Steps, 0, t.LogEvery));
             _trainer.AddHook(new TrainingHook("sample grid", t.SampleEvery, _ => SaveSampleGrid()));
-            _trainer.AddHook(new TrainingHook("evaluation", t.EvaluateEvery, _ => Evaluate()));
+            _trainer.AddHook(new TrainingHook("evaluation", t.EvaluateEvery, _ => Evaluate(), At: t.EvaluateAt?.Select(s => (long)s).ToHashSet()));
             _trainer.AddHook(new TrainingHook("loss curve", 0, _ => SaveLossCurve()));
             _hold = start.Commit();
         }

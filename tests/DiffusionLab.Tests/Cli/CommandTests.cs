@@ -30,6 +30,19 @@ public class CommandTests
         Assert.Equal(2, row["step"]!.GetValue<double>());
         Assert.True(row["fd"]!.GetValue<double>() > 0);
         Assert.Contains("\"fd\"", File.ReadAllText(Path.Combine(run, "metrics.jsonl")));
+        Assert.True(row["generate_seconds"]!.GetValue<double>() > 0 && row["judge_seconds"]!.GetValue<double>() > 0);
+        Assert.InRange(row["probe_label_follow_t600"]!.GetValue<double>(), 0, 1);
+
+        string probe = Path.Combine(dir, "probe.png");
+        var probed = CliHarness.Difflab("evaluate", run, "--probe", probe);
+        Assert.True(probed.Code == 0, probed.Err);
+        Assert.True(new FileInfo(probe).Length > 100);
+        var probeRows = probed.Out.Split('\n').Where(l => l.StartsWith('{')).Select(l => JsonNode.Parse(l)!.AsObject()).ToList();
+        Assert.Equal([50, 200, 400, 600, 800, 950], probeRows.Select(r => r["t"]!.GetValue<int>()));
+        Assert.All(probeRows, r => Assert.InRange(r["label_follow"]!.GetValue<double>(), 0, 1));
+        var notPng = CliHarness.Difflab("evaluate", run, "--probe", Path.Combine(dir, "probe.txt"));
+        Assert.Equal(2, notPng.Code);
+        Assert.Contains("--probe", notPng.Err);
 
         // Running the finished run again resumes it and has nothing left to do.
         var again = CliHarness.Difflab("train", cfg, "--out", run, "--device", "cpu");
@@ -48,10 +61,22 @@ public class CommandTests
             Assert.True(code == 0, err);
             var line = JsonNode.Parse(output.Trim())!.AsObject();
             Assert.Equal(mode, line["bench"]!.GetValue<string>());
+            if (mode == "sample") Assert.Equal("ddim", line["sampler"]!.GetValue<string>());
             Assert.True(line["images_per_s"]!.GetValue<double>() > 0);
             Assert.True(line["peak_memory_bytes"]!.GetValue<long>() > 0);
         }
         Assert.Equal(2, File.ReadAllLines(file).Length);
+    }
+
+    [Fact]
+    public void EvaluateAtAddsEvaluationsToThePeriodicOnes()
+    {
+        var config = TinyRuns.Config("DiT-Tiny/4", 6, "Training.EvaluateEvery=4", "Training.EvaluateAt=[1,2]", "Evaluation.NumSamples=10", "Evaluation.BatchSize=10",
+            "Evaluation.ProbeDigitsPerClass=1");
+        string dir = TinyRuns.TempDir("evaluate-at");
+        using (var t = new DenoiserTraining(config, dir, CPU, TinyRuns.Quiet(config))) t.Train();
+        var steps = new MetricsLog(new RunFolder(dir).MetricsFile).ReadAll().Where(r => r.ContainsKey("fd")).Select(r => (long)r["step"]);
+        Assert.Equal([1L, 2, 4, 6], steps);
     }
 
     [Fact]
