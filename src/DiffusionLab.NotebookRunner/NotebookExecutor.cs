@@ -12,18 +12,27 @@ namespace DiffusionLab.NotebookRunner;
 /// Runs the C# cells of a notebook in one .NET Interactive C# kernel, in order, and stores each cell's
 /// outputs (stdout, stderr, display data, return values, errors) in nbformat shape. Stops at the first
 /// failing cell: later cells depend on it, and papermill and nbconvert stop there too.
-/// Cell output text is also echoed to <c>echo</c> as it arrives, so long cells (training) show progress.
+/// The C# kernel sits in a composite kernel with <c>#!import</c>, as in Jupyter and dotnet-repl, so a notebook's
+/// first cell can import the shared setup (notebooks/_setup.dib). A displayed value that is updated later (the
+/// progress display) keeps one output, holding its last value, as Jupyter stores it.
+/// Cell output text is also echoed to <c>echo</c> as it arrives, and so is the plain text of updated displays
+/// (at most every <see cref="EchoInterval"/> each), so long cells (training) show progress.
 /// </summary>
 public sealed class NotebookExecutor(TextWriter echo)
 {
+    public static readonly TimeSpan EchoInterval = TimeSpan.FromSeconds(10);
+
     public async Task<NotebookRunResult> RunAsync(IpynbNotebook doc)
     {
-        using var kernel = new CSharpKernel().UseKernelHelpers().UseValueSharing();
-        kernel.UseNugetDirective((k, resolved) =>
+        var csharp = new CSharpKernel().UseKernelHelpers().UseValueSharing();
+        csharp.UseNugetDirective((k, resolved) =>
         {
             k.AddAssemblyReferences(resolved.SelectMany(r => r.AssemblyPaths));
             return Task.CompletedTask;
         }, false);
+        using var kernel = new CompositeKernel { csharp };
+        kernel.DefaultKernelName = csharp.Name;
+        kernel.UseImportMagicCommand();
 
         var total = Stopwatch.StartNew();
         int count = 0;
@@ -42,20 +51,42 @@ public sealed class NotebookExecutor(TextWriter echo)
 
             echo.WriteLine($"[cell {i + 1}/{cells.Count}] {title}");
             var clock = Stopwatch.StartNew();
+            var echoed = new Dictionary<string, (TimeSpan At, string Text)>();
+            // Every event of the cell, its imported cells' too (#!import runs them as child commands, whose events
+            // are not in the parent's result).
+            var events = new List<KernelEvent>();
+            var seen = new HashSet<KernelEvent>(ReferenceEqualityComparer.Instance);
             using var live = kernel.KernelEvents.Subscribe(e =>
             {
+                lock (events)
+                    if (seen.Add(e)) events.Add(e);
                 if (e is StandardOutputValueProduced or StandardErrorValueProduced)
                     echo.Write(string.Concat(((DisplayEvent)e).FormattedValues.Select(f => f.Value)));
+                else if (e is DisplayedValueUpdated { ValueId: { } id } update && update.FormattedValues.FirstOrDefault(f => f.MimeType == "text/plain") is { } plain
+                         && (!echoed.TryGetValue(id, out var last) || clock.Elapsed - last.At >= EchoInterval))
+                {
+                    echoed[id] = (clock.Elapsed, plain.Value);
+                    echo.WriteLine(plain.Value);
+                }
             });
-            var result = await kernel.SendAsync(new SubmitCode(source));
+            var result = await kernel.SendAsync(new SubmitCode(source, csharp.Name));
             string? error = null;
-            foreach (var e in result.Events)
+            var displayed = new Dictionary<string, JsonObject>();
+            List<KernelEvent> cellEvents;
+            lock (events) cellEvents = events.Concat(result.Events.Where(seen.Add)).ToList();
+            foreach (var e in cellEvents)
             {
                 switch (e)
                 {
                     case StandardOutputValueProduced so: AppendStream(outputs, "stdout", Text(so)); break;
                     case StandardErrorValueProduced se: AppendStream(outputs, "stderr", Text(se)); break;
                     case ReturnValueProduced rv: outputs.Add(Display(rv, "execute_result", count)); break;
+                    case DisplayedValueUpdated { ValueId: { } id } update when displayed.TryGetValue(id, out var shown):
+                        shown["data"] = Display(update, "display_data", null)["data"]!.DeepClone();
+                        break;
+                    case DisplayedValueProduced { ValueId: { } id } produced:
+                        outputs.Add(displayed[id] = Display(produced, "display_data", null));
+                        break;
                     case DisplayEvent d: outputs.Add(Display(d, "display_data", null)); break;
                     case CommandFailed cf:
                         error = cf.Message;
@@ -69,6 +100,10 @@ public sealed class NotebookExecutor(TextWriter echo)
                         break;
                 }
             }
+            // The last state of each echoed display, when the rate limit held it back.
+            foreach (var (id, (_, text)) in echoed)
+                if (displayed.TryGetValue(id, out var final) && final["data"]?["text/plain"]?.GetValue<string>() is { } last && last != text)
+                    echo.WriteLine(last);
             echo.WriteLine($"[cell {i + 1}/{cells.Count}] {(error is null ? "ok" : "FAILED")} ({clock.Elapsed.TotalSeconds:F1} s)");
             if (error is not null) return new NotebookRunResult(count, total.Elapsed.TotalSeconds, new FailedCell(i + 1, title, error));
         }

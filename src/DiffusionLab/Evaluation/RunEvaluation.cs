@@ -42,14 +42,17 @@ public static class RunEvaluation
         var batches = new List<Tensor>();
         var labels = new List<Tensor>();
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        // In a notebook: one row counting samples, not a row per batch's sampling loop.
+        var meter = ProgressMeter.OnHost($"evaluation: {e.NumSamples} samples", e.NumSamples);
         for (int start = 0; start < e.NumSamples; start += e.BatchSize)
         {
             int n = Math.Min(e.BatchSize, e.NumSamples - start);
             using var scope = torch.NewDisposeScope();
             var y = torch.arange(start, start + n, dtype: ScalarType.Int64) % config.Model.NumClasses;
-            var images = new SamplingPipeline(model, config).Generate(y, seed + start);
+            var images = new SamplingPipeline(model, config).Generate(y, seed + start, meter is null ? null : ProgressMeter.None);
             batches.Add(images.cpu().MoveToOuterDisposeScope());
             labels.Add(y.MoveToOuterDisposeScope());
+            meter?.Report(start + n, null);
         }
         using var all = torch.cat(batches);
         using var allLabels = torch.cat(labels);

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using DiffusionLab.Imaging;
 using DiffusionLab.Runs;
+using Plotly.NET;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -45,12 +46,15 @@ public static class NotebookDisplay
     public static string LossCurvePng(string runDirectory, int width = 800, int height = 450) =>
         Convert.ToBase64String(LineChart.RenderPng(Title(runDirectory, "training loss"), "step", "loss (mse + vb)", NonEmpty(RunMetrics.Loss(runDirectory), runDirectory), width, height, logY: true));
 
-    /// <summary>The run's loss curve(s) as an interactive plotly.js chart (HTML, works offline).</summary>
-    public static string LossChartHtml(string runDirectory, int height = 450) =>
-        PlotlyChart.LineHtml(Title(runDirectory, "training loss"), "step", "loss (mse + vb)", NonEmpty(RunMetrics.Loss(runDirectory), runDirectory), logY: true, height: height);
+    /// <summary>The run's loss curve(s) as an interactive chart (Plotly.NET: a cell's value, or <see cref="PlotlyChart.Html"/>).</summary>
+    public static GenericChart LossChart(string runDirectory, int height = 450) =>
+        PlotlyChart.Line(Title(runDirectory, "training loss"), "step", "loss (mse + vb)", NonEmpty(RunMetrics.Loss(runDirectory), runDirectory), logY: true, height: height);
+
+    /// <summary><see cref="LossChart"/> as HTML (offline: it waits for the notebook's one plotly.js).</summary>
+    public static string LossChartHtml(string runDirectory, int height = 450) => PlotlyChart.Html(LossChart(runDirectory, height));
 
     /// <summary>Any metrics of several runs on one interactive chart: series "run: metric" (convergence curves of a study).</summary>
-    public static string MetricsChartHtml(IEnumerable<string> runDirectories, IReadOnlyList<string> metrics, bool logY = false, int height = 450)
+    public static GenericChart MetricsChart(IEnumerable<string> runDirectories, IReadOnlyList<string> metrics, bool logY = false, int height = 450)
     {
         var series = new List<(string, IReadOnlyList<double>, IReadOnlyList<double>)>();
         foreach (var run in runDirectories)
@@ -59,8 +63,12 @@ public static class NotebookDisplay
                 var (steps, values) = RunMetrics.Series(run, metric);
                 if (steps.Count > 0) series.Add(($"{Path.GetFileName(Path.GetFullPath(run))}: {metric}", steps, values));
             }
-        return PlotlyChart.LineHtml(string.Join(", ", metrics) + " vs step", "step", string.Join(", ", metrics), series, logY, height);
+        return PlotlyChart.Line(string.Join(", ", metrics) + " vs step", "step", string.Join(", ", metrics), series, logY, height);
     }
+
+    /// <summary><see cref="MetricsChart"/> as HTML.</summary>
+    public static string MetricsChartHtml(IEnumerable<string> runDirectories, IReadOnlyList<string> metrics, bool logY = false, int height = 450) =>
+        PlotlyChart.Html(MetricsChart(runDirectories, metrics, logY, height));
 
     /// <summary>
     /// An ablation table: one row per run, the last value of each metric (all metrics the runs logged

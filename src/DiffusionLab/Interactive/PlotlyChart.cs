@@ -1,82 +1,91 @@
 using System.Globalization;
+using System.Net;
 using System.Text.Json.Nodes;
+using DiffusionLab.IO;
+using Plotly.NET;
+using PlotlyCs = Plotly.NET.CSharp;
 
 namespace DiffusionLab.Interactive;
 
 /// <summary>
-/// Interactive line charts (zoom, hover, toggle series) as self-contained HTML for notebook outputs.
-/// plotly.js travels inside the HTML (gzip + base64, about 2 MB per chart) so the chart renders
-/// without a CDN; the static counterpart for committed results is <see cref="Imaging.LineChart"/>.
+/// Interactive charts: built with Plotly.NET (the figure) and rendered here (the HTML), offline. The one place
+/// that turns metric series into charts, for notebooks and for the CLI's results/*/curves.html alike.
+/// Rendering takes the figure JSON from Plotly.NET rather than its own HTML, whose script reference is a CDN
+/// (or require.js from a CDN): here a chart waits for the page's one plotly.js instead (<see cref="PlotlyScript"/>).
 /// </summary>
 public static class PlotlyChart
 {
-    private const string ResourceName = "DiffusionLab.Interactive.plotly.min.js.gz";
-
-    public static string LineHtml(string title, string xLabel, string yLabel,
+    /// <summary>A line per series (x, y), optionally on a log y axis; points a log axis or JSON cannot show (y ≤ 0, NaN) are left out.</summary>
+    public static GenericChart Line(string title, string xLabel, string yLabel,
         IReadOnlyList<(string name, IReadOnlyList<double> x, IReadOnlyList<double> y)> series,
         bool logY = false, int height = 450)
     {
-        var traces = new JsonArray();
+        var lines = new List<GenericChart>();
         foreach (var (name, x, y) in series)
         {
             if (x.Count != y.Count) throw new ArgumentException($"series '{name}': {x.Count} x values but {y.Count} y values");
-            // JSON has no NaN/Infinity, and a log axis cannot show y <= 0: such points are left out.
             var keep = Enumerable.Range(0, x.Count).Where(i => double.IsFinite(x[i]) && double.IsFinite(y[i]) && (!logY || y[i] > 0)).ToArray();
-            traces.Add(new JsonObject
-            {
-                ["type"] = "scatter",
-                ["mode"] = "lines",
-                ["name"] = name,
-                ["x"] = new JsonArray(keep.Select(i => (JsonNode?)JsonValue.Create(x[i])).ToArray()),
-                ["y"] = new JsonArray(keep.Select(i => (JsonNode?)JsonValue.Create(y[i])).ToArray()),
-            });
+            lines.Add(PlotlyCs.Chart.Line<double, double, string>(keep.Select(i => x[i]), keep.Select(i => y[i]), Name: name, ShowLegend: true));
         }
-        var layout = new JsonObject
-        {
-            ["title"] = new JsonObject { ["text"] = title },
-            ["xaxis"] = new JsonObject { ["title"] = new JsonObject { ["text"] = xLabel } },
-            ["yaxis"] = new JsonObject { ["title"] = new JsonObject { ["text"] = yLabel }, ["type"] = logY ? "log" : "linear" },
-            ["height"] = height,
-            ["margin"] = new JsonObject { ["t"] = 50 },
-        };
-        return Html(traces, layout, height);
+        return Styled(PlotlyCs.Chart.Combine(lines), title, xLabel, yLabel, logY, height);
     }
 
-    /// <summary>A chart from raw plotly.js traces and layout (JSON), for figures beyond line charts.</summary>
-    public static string Html(JsonArray traces, JsonObject layout, int height = 450)
+    /// <summary>Title, axis titles, a log or linear y axis and the height: the styling every chart of the library shares.</summary>
+    public static GenericChart Styled(GenericChart chart, string title, string xLabel, string yLabel, bool logY = false, int height = 450)
     {
+        chart = PlotlyCs.GenericChartExtensions.WithXAxisStyle<double, double, string>(chart, TitleText: xLabel);
+        chart = PlotlyCs.GenericChartExtensions.WithYAxisStyle<double, double, string>(chart, TitleText: yLabel,
+            AxisType: logY ? StyleParam.AxisType.Log : StyleParam.AxisType.Linear);
+        return WithTitle(PlotlyCs.GenericChartExtensions.WithSize(chart, Height: height), title);
+    }
+
+    public static GenericChart WithTitle(GenericChart chart, string title) => Chart.withTitle(title, null).Invoke(chart);
+
+    /// <summary>
+    /// The chart as a div and a script for a notebook output or a page: it draws once plotly.js is there (the
+    /// page's script element, or the notebook's one inline copy from its setup cell), and says so when it is not.
+    /// </summary>
+    public static string Html(GenericChart chart)
+    {
+        var figure = Figure(chart);
+        int height = figure["layout"]?["height"]?.GetValue<int>() ?? 450;
         string id = "difflab-chart-" + Guid.NewGuid().ToString("N")[..12];
-        string data = traces.ToJsonString(), lay = layout.ToJsonString();
-        // The script element (not eval) keeps this working where a page allows inline scripts but not eval.
         return $$"""
             <div id="{{id}}" style="width:100%;height:{{height.ToString(CultureInfo.InvariantCulture)}}px"></div>
             <script type="text/javascript">
             (async () => {
-              if (!window.Plotly) {
-                if (!window.difflabPlotlyLoading) {
-                  window.difflabPlotlyLoading = (async () => {
-                    const gz = Uint8Array.from(atob("{{PlotlyScriptGzipBase64()}}"), c => c.charCodeAt(0));
-                    const code = await new Response(new Blob([gz]).stream().pipeThrough(new DecompressionStream("gzip"))).text();
-                    const script = document.createElement("script");
-                    script.textContent = code;
-                    document.head.appendChild(script);
-                  })();
-                }
-                await window.difflabPlotlyLoading;
-              }
-              window.Plotly.newPlot("{{id}}", {{data}}, {{lay}}, { responsive: true });
+              const target = document.getElementById("{{id}}");
+              if (!window.Plotly && window.difflabPlotlyLoading) await window.difflabPlotlyLoading;
+              if (!window.Plotly) { target.textContent = "plotly.js is not loaded: run the notebook's setup cell (#!import _setup.dib)"; return; }
+              const figure = {{figure.ToJsonString()}};
+              window.Plotly.newPlot(target, figure.data, figure.layout, { responsive: true });
             })();
             </script>
             """;
     }
 
-    /// <summary>plotly.js 4.1.2 (MIT; see Interactive/Resources/README.md), gzip-compressed, base64.</summary>
-    public static string PlotlyScriptGzipBase64()
+    /// <summary>A standalone page: the chart, with plotly.js from <paramref name="scriptSource"/> (a relative path).</summary>
+    public static string PageHtml(GenericChart chart, string title, string scriptSource) =>
+        $"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{WebUtility.HtmlEncode(title)}</title>\n"
+        + $"<script src=\"{WebUtility.HtmlEncode(scriptSource)}\"></script></head><body>\n{Html(chart)}\n</body></html>\n";
+
+    /// <summary>Writes <see cref="PageHtml"/> to <paramref name="path"/>, loading the shared plotly.js (<see cref="PlotlyScript.SharedAssetFor"/>).</summary>
+    public static void WritePage(GenericChart chart, string title, string path)
     {
-        using var stream = typeof(PlotlyChart).Assembly.GetManifestResourceStream(ResourceName)
-                           ?? throw new InvalidOperationException($"embedded resource {ResourceName} is missing from {typeof(PlotlyChart).Assembly.GetName().Name}");
-        using var buffer = new MemoryStream();
-        stream.CopyTo(buffer);
-        return Convert.ToBase64String(buffer.GetBuffer(), 0, (int)buffer.Length);
+        string directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        Directory.CreateDirectory(directory);
+        AtomicFile.WriteAllText(path, PageHtml(chart, title, PlotlyScript.SharedAssetFor(directory)));
+    }
+
+    /// <summary>
+    /// Plotly.NET's figure (data, layout) without its fixed 600 px width, so the chart fills its output and
+    /// follows it (responsive); the height stays.
+    /// </summary>
+    public static JsonObject Figure(GenericChart chart)
+    {
+        var figure = JsonNode.Parse(GenericChart.toFigureJson(chart))!.AsObject();
+        if (figure["layout"] is JsonObject layout) layout.Remove("width");
+        figure.Remove("frames");
+        return figure;
     }
 }

@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using System.Text.Json.Nodes;
 using DiffusionLab.Studies;
+using Plotly.NET;
+using PlotlyCs = Plotly.NET.CSharp;
 
 namespace DiffusionLab.Interactive;
 
@@ -17,38 +18,35 @@ public static class StudyDisplay
     private static readonly string[] Colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"];
 
     /// <summary>
-    /// Mean FD over seeds against training steps (left) and wall-clock seconds (right), log FD axis;
-    /// each seed's own evaluations are the faint points around its run's line.
+    /// Mean FD over seeds against training steps (left) and wall-clock seconds (right), log FD axes; each
+    /// seed's own evaluations are the faint points around its run's line (Plotly.NET; show it with
+    /// <see cref="PlotlyChart.Html"/>, or as a notebook cell's value).
     /// </summary>
-    public static string FdChartHtml(StudySpec spec, StudyResults results, int height = 480)
+    public static GenericChart FdChart(StudySpec spec, StudyResults results, int height = 480)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(results);
-        var traces = new JsonArray();
+        var bySteps = new List<GenericChart>();
+        var bySeconds = new List<GenericChart>();
+        var (meanSteps, meanSeconds) = (StudyFigures.MeanFdSeries(spec, results, false), StudyFigures.MeanFdSeries(spec, results, true));
+        var (seedSteps, seedSeconds) = (StudyFigures.SeedFdSeries(spec, results, false), StudyFigures.SeedFdSeries(spec, results, true));
         for (int i = 0; i < spec.Runs.Length; i++)
         {
-            var run = spec.Runs[i];
-            var curve = results.MeanFdCurve(run.Name);
-            string name = string.IsNullOrEmpty(run.Label) ? run.Name : run.Label;
-            string color = Colors[i % Colors.Length];
-            traces.Add(Trace(name, color, curve.Select(c => (double)c.Step), curve.Select(c => c.Fd), "x", "y", showLegend: true));
-            traces.Add(Trace(name, color, curve.Select(c => c.WallSeconds), curve.Select(c => c.Fd), "x2", "y2", showLegend: false));
-            var perSeed = results.Seeds(run.Name).SelectMany(s => results.Evaluations(run.Name, s)).ToList();
-            traces.Add(Trace(name, color, perSeed.Select(r => (double)r.Step), perSeed.Select(r => r.Fd!.Value), "x", "y", showLegend: false, seeds: true));
-            traces.Add(Trace(name, color, perSeed.Select(r => r.WallSeconds), perSeed.Select(r => r.Fd!.Value), "x2", "y2", showLegend: false, seeds: true));
+            var color = Color.fromHex(Colors[i % Colors.Length]);
+            bySteps.Add(Mean(meanSteps[i], color, showLegend: true));
+            bySteps.Add(Seeds(seedSteps[i], color));
+            bySeconds.Add(Mean(meanSeconds[i], color, showLegend: false));
+            bySeconds.Add(Seeds(seedSeconds[i], color));
         }
-        var layout = new JsonObject
-        {
-            ["title"] = new JsonObject { ["text"] = $"{spec.Name}: FD (lines: mean of {spec.Seeds.Length} seeds; points: each seed)" },
-            ["grid"] = new JsonObject { ["rows"] = 1, ["columns"] = 2, ["pattern"] = "independent" },
-            ["xaxis"] = new JsonObject { ["title"] = new JsonObject { ["text"] = "training step" } },
-            ["xaxis2"] = new JsonObject { ["title"] = new JsonObject { ["text"] = "training seconds" } },
-            ["yaxis"] = new JsonObject { ["title"] = new JsonObject { ["text"] = "FD" }, ["type"] = "log" },
-            ["yaxis2"] = new JsonObject { ["type"] = "log" },
-            ["height"] = height,
-        };
-        return PlotlyChart.Html(traces, layout, height);
+        var left = PlotlyChart.Styled(PlotlyCs.Chart.Combine(bySteps), "", "training step", "FD", logY: true, height);
+        var right = PlotlyChart.Styled(PlotlyCs.Chart.Combine(bySeconds), "", "training seconds", "", logY: true, height);
+        var grid = PlotlyCs.Chart.Grid([left, right], 1, 2);
+        return PlotlyChart.WithTitle(PlotlyCs.GenericChartExtensions.WithSize(grid, Height: height),
+            $"{spec.Name}: FD (lines: mean of {spec.Seeds.Length} seeds; points: each seed)");
     }
+
+    /// <summary><see cref="FdChart"/> as HTML for <c>display(HTML(...))</c>.</summary>
+    public static string FdChartHtml(StudySpec spec, StudyResults results, int height = 480) => PlotlyChart.Html(FdChart(spec, results, height));
 
     /// <summary>The static counterpart: FD against steps or wall-clock as a PNG (base64, for image/png outputs).</summary>
     public static string FdCurvesPng(StudySpec spec, StudyResults results, bool wallClock = false) =>
@@ -120,21 +118,15 @@ public static class StudyDisplay
         return html.Append("</div>").ToString();
     }
 
-    private static JsonObject Trace(string name, string color, IEnumerable<double> x, IEnumerable<double> y, string xAxis, string yAxis, bool showLegend, bool seeds = false) => new()
-    {
-        ["type"] = "scatter",
-        ["mode"] = seeds ? "markers" : "lines+markers",
-        ["name"] = seeds ? name + " (seeds)" : name,
-        ["legendgroup"] = name,
-        ["showlegend"] = showLegend,
-        ["opacity"] = seeds ? 0.35 : 1.0,
-        ["line"] = new JsonObject { ["color"] = color },
-        ["marker"] = new JsonObject { ["color"] = color, ["size"] = seeds ? 5 : 7 },
-        ["x"] = new JsonArray(x.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray()),
-        ["y"] = new JsonArray(y.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray()),
-        ["xaxis"] = xAxis,
-        ["yaxis"] = yAxis,
-    };
+    private static GenericChart Mean((string Name, IReadOnlyList<double> X, IReadOnlyList<double> Y) s, Color color, bool showLegend) =>
+        PlotlyCs.GenericChartExtensions.WithTraceInfo(
+            PlotlyCs.Chart.Line<double, double, string>(s.X, s.Y, ShowMarkers: true, Name: s.Name, LineColor: color, MarkerColor: color),
+            ShowLegend: showLegend, LegendGroup: s.Name);
+
+    private static GenericChart Seeds((string Name, IReadOnlyList<double> X, IReadOnlyList<double> Y) s, Color color) =>
+        PlotlyCs.GenericChartExtensions.WithTraceInfo(
+            PlotlyCs.Chart.Point<double, double, string>(s.X, s.Y, Name: s.Name + " (seeds)", Opacity: 0.35, MarkerColor: color),
+            ShowLegend: false, LegendGroup: s.Name);
 
     private static string F(double v, string format = "F2") => v.ToString(format, CultureInfo.InvariantCulture);
 

@@ -97,7 +97,7 @@ public sealed class PhotoMakerTrainer : IDisposable
         _progress.Message($"ID encoder: contrastive pre-training, {_config.EncoderPretrainSteps} steps of {_config.EncoderPretrainPeople} people");
         using var generator = new Generator((ulong)_config.Seed + 2, CPU);
         IdEncoderPretraining.Run(Model.IdEncoder, _dataset, _config, generator, Path.Combine(_run.Path, EncoderPretrainingFolder),
-            _progress.For(_config.EncoderPretrainSteps, _config.LogEvery));
+            _progress.For(_config.EncoderPretrainSteps, _config.LogEvery, "ID encoder pre-training"));
     }
 
     /// <summary>The run folder (inside the stage's) of the encoder pre-training: its metrics.jsonl (step, InfoNCE loss, in-batch pair accuracy) and checkpoints.</summary>

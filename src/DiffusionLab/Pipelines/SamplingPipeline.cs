@@ -88,6 +88,8 @@ public sealed class SamplingPipeline
             var output = conditioning.Predict(torch.cat([x, x], 0), torch.cat([t, t], 0), step, steps, withUnconditional: true); // (2N, C_out, H, W)
             return ClassifierFreeGuidance.Guide(output, t, schedule, s.GuidedChannels, Model.Config.InChannels);                          // (N, C_out, H, W)
         };
+        // No progress asked for: in a notebook with a progress host the loop still shows on its display.
+        progress ??= ProgressMeter.OnHost($"sampling {conditioning.Count} images, {steps} steps", steps);
         IDiffusionSampler sampler = s.Sampler == SamplerKind.Ddim ? new DdimSampler(s.Eta, s.ClipDenoised) : new DdpmSampler(s.ClipDenoised);
         bool wasTraining = Model.training;
         Model.eval();

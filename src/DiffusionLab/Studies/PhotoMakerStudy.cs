@@ -115,7 +115,7 @@ public sealed class PhotoMakerStudy
                 continue;
             }
             _log.WriteLine(done > 0 ? $"{head}: resuming at step {done} of {config.Steps} -> {folder}" : $"{head}: training {config.Steps} steps -> {folder}");
-            var progress = new TrainingProgress(_log, ReferenceEquals(_log, Console.Out) && !Console.IsOutputRedirected, config.Steps, done, config.LogEvery);
+            var progress = new TrainingProgress(_log, ReferenceEquals(_log, Console.Out) && !Console.IsOutputRedirected, config.Steps, done, config.LogEvery, head);
             using var trainer = new PhotoMakerTrainer(config, folder, _device, progress);
             trainer.Train(cancellation: cancellation);
             cancellation.ThrowIfCancellationRequested();

@@ -34,7 +34,8 @@ public sealed class StudyRunner(StudySpec spec, string scale, Device device, str
                 continue;
             }
             log.WriteLine($"[{index}/{total}] {run.Name} seed {seed}: training {config.ModelPreset} for {config.Training.Steps} steps -> {folder}");
-            var progress = new TrainingProgress(log, ReferenceEquals(log, Console.Out) && !Console.IsOutputRedirected, config.Training.Steps, 0, config.Training.LogEvery);
+            var progress = new TrainingProgress(log, ReferenceEquals(log, Console.Out) && !Console.IsOutputRedirected, config.Training.Steps, 0, config.Training.LogEvery,
+                $"{run.Name} seed {seed}");
             using var trainer = new DenoiserTraining(config, folder, device, progress);
             trainer.Train(cancellation: cancellation);
             cancellation.ThrowIfCancellationRequested();

@@ -134,14 +134,9 @@ public sealed class DenoiserTraining : IDisposable
 
     private void SaveLossCurve()
     {
-        var rows = new MetricsLog(_run.MetricsFile).ReadAll().Where(r => r.ContainsKey("loss")).ToList();
-        if (rows.Count == 0) return;
-        var series = new List<(string, IReadOnlyList<double>, IReadOnlyList<double>)>
-        {
-            ("loss (full)", rows.Select(r => r["step"]).ToList(), rows.Select(r => r["loss"]).ToList()),
-        };
-        if (rows.All(r => r.ContainsKey("m_loss")))
-            series.Add(("loss (masked)", rows.Select(r => r["step"]).ToList(), rows.Select(r => r["m_loss"]).ToList()));
+        // The same series as the notebooks' interactive loss chart (RunMetrics.Loss): full branch, and MDT's masked one.
+        var series = RunMetrics.Loss(_run.Path);
+        if (series.Count == 0) return;
         LineChart.Save($"{_config.ModelPreset}: training loss", "step", "loss (mse + vb)", series, _run.LossCurveFile, logY: true);
     }
 

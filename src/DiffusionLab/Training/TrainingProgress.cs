@@ -1,57 +1,46 @@
-using System.Diagnostics;
+using DiffusionLab.Core;
 
 namespace DiffusionLab.Training;
 
 /// <summary>
-/// Progress of a long loop: a one-line bar redrawn in place on a terminal (steps/s, ETA, last loss),
-/// plain lines every <c>every</c> steps when the output is redirected (CI, files, notebooks).
+/// Progress of a training loop: steps/s, ETA and the last logged values, on a <see cref="ProgressMeter"/>.
+/// To a console it is a bar redrawn in place (plain lines every <c>every</c> steps when redirected); in a
+/// notebook whose setup registered a <see cref="ProgressHost"/> it is one updating display.
 /// </summary>
-public sealed class TrainingProgress(TextWriter output, bool interactive, long totalSteps, long firstStep, int every)
+public sealed class TrainingProgress
 {
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private TimeSpan _lastDraw = TimeSpan.MinValue;
-    private long _firstStep = firstStep;
+    private readonly ProgressMeter _meter;
+    private readonly Func<long, int, string, TrainingProgress> _another;
+
+    /// <summary>Progress to <paramref name="output"/> (the notebook host's display instead when it is the console and a host is registered).</summary>
+    public TrainingProgress(TextWriter output, bool interactive, long totalSteps, long firstStep, int every, string title = "training")
+        : this(ProgressHost.For(output, interactive, every, title), totalSteps, firstStep, title,
+            (steps, logEvery, name) => new TrainingProgress(output, interactive, steps, 0, logEvery, name))
+    {
+    }
+
+    /// <summary>Progress on a given display.</summary>
+    public TrainingProgress(IProgressDisplay display, long totalSteps, long firstStep, string title = "training")
+        : this(display, totalSteps, firstStep, title, (steps, _, name) => new TrainingProgress(display, steps, 0, name))
+    {
+    }
+
+    private TrainingProgress(IProgressDisplay display, long totalSteps, long firstStep, string title, Func<long, int, string, TrainingProgress> another)
+    {
+        _meter = new ProgressMeter(display, title, totalSteps, firstStep);
+        _another = another;
+    }
 
     /// <summary>Restarts the rate and ETA clock at <paramref name="step"/> (a resumed run starts mid-way).</summary>
-    public void StartAt(long step)
-    {
-        _firstStep = step;
-        _clock.Restart();
-        _lastDraw = TimeSpan.MinValue;
-    }
+    public void StartAt(long step) => _meter.StartAt(step);
 
-    public static TrainingProgress ForConsole(long totalSteps, long firstStep, int every) =>
-        new(Console.Out, !Console.IsOutputRedirected, totalSteps, firstStep, every);
+    public static TrainingProgress ForConsole(long totalSteps, long firstStep, int every, string title = "training") =>
+        new(Console.Out, !Console.IsOutputRedirected, totalSteps, firstStep, every, title);
 
     /// <summary>Progress of another loop (e.g. a pre-training before the stage) to the same output.</summary>
-    public TrainingProgress For(long steps, int logEvery) => new(output, interactive, steps, 0, logEvery);
+    public TrainingProgress For(long steps, int logEvery, string title = "pre-training") => _another(steps, logEvery, title);
 
-    public void Report(long step, IReadOnlyDictionary<string, double> latest)
-    {
-        double elapsed = _clock.Elapsed.TotalSeconds;
-        double rate = (step - _firstStep) / Math.Max(elapsed, 1e-9);
-        double eta = rate > 0 ? (totalSteps - step) / rate : double.NaN;
-        string values = string.Join("  ", latest.Where(p => p.Key is not ("step" or "wall_seconds")).Select(p => $"{p.Key} {p.Value:G4}"));
-        if (interactive)
-        {
-            if (_clock.Elapsed - _lastDraw < TimeSpan.FromMilliseconds(200) && step != totalSteps) return;
-            _lastDraw = _clock.Elapsed;
-            int width = 24, filled = (int)(width * step / Math.Max(totalSteps, 1));
-            output.Write($"\r[{new string('#', filled)}{new string('.', width - filled)}] {step}/{totalSteps}  {rate:F2} steps/s  ETA {Format(eta)}  {values}   ");
-            if (step == totalSteps) output.WriteLine();
-        }
-        else if (step % every == 0 || step == totalSteps)
-        {
-            output.WriteLine($"step {step}/{totalSteps}  {rate:F2} steps/s  ETA {Format(eta)}  {values}");
-        }
-    }
+    public void Report(long step, IReadOnlyDictionary<string, double> latest) => _meter.Report(step, latest);
 
-    public void Message(string text)
-    {
-        if (interactive) output.WriteLine();
-        output.WriteLine(text);
-    }
-
-    private static string Format(double seconds) =>
-        double.IsFinite(seconds) ? TimeSpan.FromSeconds(Math.Round(seconds)).ToString(seconds >= 3600 ? @"h\:mm\:ss" : @"m\:ss") : "?";
+    public void Message(string text) => _meter.Message(text);
 }

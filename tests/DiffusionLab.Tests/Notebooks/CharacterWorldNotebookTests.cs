@@ -22,6 +22,8 @@ public class CharacterWorldNotebookTests
         Assert.True(code == 0, $"exit {code}\n{stderr}\n{stdout}");
         var nb = NotebookOutputs.Read(output);
         Assert.Empty(nb.Errors);
+        nb.AssertChartsOffline(output);
+        Assert.Contains(nb.Html("judges-chart"), h => h.Contains("Plotly.newPlot") && h.Contains("\"type\":\"bar\""));
         Assert.Single(nb.Pngs("people"));
         Assert.Equal(3, nb.Pngs("masks").Count);
         Assert.Contains(nb.Html("captions"), h => h.Contains("<b>") && h.Contains("data:image/png;base64,"));

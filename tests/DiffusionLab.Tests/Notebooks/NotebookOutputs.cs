@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 
 namespace DiffusionLab.Tests.Notebooks;
 
@@ -28,4 +29,23 @@ internal sealed class NotebookOutputs
         .Where(d => d.ContainsKey("text/html")).Select(d => d["text/html"]!.GetValue<string>()).ToList();
 
     public string Text(string cellId) => string.Concat(Outputs(cellId).Where(o => o["output_type"]!.GetValue<string>() == "stream").Select(o => o["text"]!.GetValue<string>()));
+
+    /// <summary>
+    /// Charts render offline: no script element of any output has a src (a CDN or otherwise), plotly.js is inlined
+    /// at most once (the setup's loader), and, when asked, a Plotly.NET chart is there.
+    /// </summary>
+    public void AssertChartsOffline(string name, bool requireChart = true)
+    {
+        var html = Html();
+        foreach (var h in html)
+            Assert.False(Regex.IsMatch(h, "<script[^>]*\\bsrc\\s*=", RegexOptions.IgnoreCase), $"{name}: an output loads a script by src: {Regex.Match(h, "<script[^>]*>").Value}");
+        Assert.DoesNotContain(html, h => h.Contains("cdn.plot.ly") || h.Contains("cdnjs"));
+        int copies = html.Count(h => h.Contains("DecompressionStream"));
+        Assert.True(copies <= 1, $"{name}: {copies} inline copies of plotly.js");
+        if (requireChart)
+        {
+            Assert.Equal(1, copies);
+            Assert.Contains(html, h => h.Contains("Plotly.newPlot"));
+        }
+    }
 }

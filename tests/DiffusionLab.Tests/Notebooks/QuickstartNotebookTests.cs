@@ -33,7 +33,19 @@ public class QuickstartNotebookTests
         Assert.Contains("data:image/png;base64,", tensorCell.Single()!["data"]!["text/html"]!.GetValue<string>()); // NotebookFormatters in the kernel
         Assert.All(pngs, p => Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, p[..4]));
         var html = data.Where(d => d.ContainsKey("text/html")).Select(d => d["text/html"]!.GetValue<string>()).ToList();
-        Assert.Contains(html, h => h.Contains("Plotly.newPlot") && h.Contains("DecompressionStream")); // the interactive chart, offline
+        var nb = NotebookOutputs.Read(output);
+        nb.AssertChartsOffline(output); // Plotly.NET charts, plotly.js once from the setup, no CDN
+        Assert.Contains(nb.Html("loss-chart"), h => h.Contains("Plotly.newPlot") && h.Contains("loss (masked)"));
+        Assert.Contains(nb.Html("metrics-chart"), h => h.Contains("Plotly.newPlot") && h.Contains("vb (learned variance)"));
+        Assert.Single(nb.Html("setup"), h => h.Contains("DecompressionStream"));
+        // Training shows one progress display, updated in place (its last state), not printed lines.
+        var progress = cells.Single(c => c["id"]?.GetValue<string>() == "train")["outputs"]!.AsArray()
+            .Select(o => o!["data"]).OfType<JsonObject>().Where(d => d.ContainsKey("text/plain")).ToList();
+        var board = Assert.Single(progress);
+        Assert.Contains("training: 3/3", board["text/plain"]!.GetValue<string>());
+        Assert.Contains("evaluation: 20 samples: 20/20", board["text/plain"]!.GetValue<string>());
+        Assert.Contains("<svg", board["text/html"]!.GetValue<string>());
+        Assert.DoesNotContain("step 1/3", nb.Text("train"));
         Assert.Contains(html, h => h.Contains("MDTv2-Tiny/4") && h.Contains("data:image/png;base64,")); // the run summary
         Assert.True(File.Exists(Path.Combine(dir, "run", "loss.png")));
     }

@@ -25,10 +25,12 @@ public class StackedIdNotebookTests
         Assert.True(code == 0, $"exit {code}\n{stderr}\n{stdout}");
         var nb = NotebookOutputs.Read(output);
         Assert.Empty(nb.Errors);
+        nb.AssertChartsOffline(output);
         Assert.Contains("training a stand-in for 1 steps", nb.Text("load"));
         Assert.Contains("give noise, not people", nb.Text("load"));
         Assert.Equal(1, PhotoMakerCheckpoint.Load(TrainingCheckpoint.Latest(pmRun)!).Step);
         Assert.Contains(nb.Html("run"), h => h.Contains("photomaker on") && h.Contains("data:image/png;base64,"));
+        Assert.Contains(nb.Html("run"), h => h.Contains("Plotly.newPlot") && h.Contains("loss (full)"));
         Assert.Single(nb.Pngs("refs"));
         Assert.Equal(2, nb.Html("generate").Count(h => h.Contains("data:image/png;base64,")));
         Assert.Contains(nb.Html("style"), h => h.Split("data:image/png;base64,").Length == 4 && h.Contains("style strength 50 %"));

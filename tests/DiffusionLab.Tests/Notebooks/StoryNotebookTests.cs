@@ -21,6 +21,7 @@ public class StoryNotebookTests
         Assert.True(code == 0, $"exit {code}\n{stderr}\n{stdout}");
         var nb = NotebookOutputs.Read(output);
         Assert.Empty(nb.Errors);
+        nb.AssertChartsOffline(output);
         foreach (var cell in new[] { "consistent", "plain", "own" })
             Assert.Contains(nb.Html(cell), h => h.Contains("data:image/png;base64,"));
         Assert.Contains(nb.Html("story"), h => h.Contains("Lily") && h.Contains("Tom"));

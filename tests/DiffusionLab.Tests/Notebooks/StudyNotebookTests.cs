@@ -23,6 +23,7 @@ public class StudyNotebookTests
         Assert.True(code == 0, $"exit {code}\n{stderr}\n{stdout}");
         var nb = NotebookOutputs.Read(output);
         Assert.Empty(nb.Errors);
+        nb.AssertChartsOffline(output);
         Assert.Contains(study, nb.Text("load"));
         Assert.Contains(nb.Html("fd-chart"), h => h.Contains("Plotly.newPlot"));
         foreach (var cell in new[] { "fd-png", "fd-png-wall" })

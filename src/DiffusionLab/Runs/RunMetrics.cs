@@ -1,6 +1,5 @@
-using DiffusionLab.Runs;
 
-namespace DiffusionLab.Interactive;
+namespace DiffusionLab.Runs;
 
 /// <summary>Series of one run's metrics.jsonl by name (x = step), for charts and tables.</summary>
 public static class RunMetrics
