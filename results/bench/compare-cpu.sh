@@ -5,14 +5,7 @@
 # Run it on a quiet machine: the 2 cores are shared, and a second job halves both sides unevenly.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-command -v /usr/bin/python3 >/dev/null && /usr/bin/python3 -c "import torch" 2>/dev/null \
-  || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends python3-torch; }
-# Debian's torch links the netlib reference BLAS by default (5-10x slower): unpack Debian's OpenBLAS for it alone.
-OB=/tmp/openblas/usr/lib/x86_64-linux-gnu/openblas-openmp
-if [ ! -e "$OB/libblas.so.3" ]; then
-  mkdir -p /tmp/openblas-deb
-  (cd /tmp/openblas-deb && apt-get download libopenblas0-openmp && dpkg-deb -x libopenblas0-openmp_*.deb /tmp/openblas)
-fi
+. results/bench/peer-setup.sh
 dotnet build -c Release src/DiffusionLab.Cli -v q -nologo >/dev/null
 difflab=src/DiffusionLab.Cli/bin/Release/net10.0/difflab
 out=results/bench/compare-cpu.jsonl

@@ -111,8 +111,29 @@ public static class BenchCommand
         line["sampler"] = ConfigChoice.Name(sampler);
         line["guidance"] = guidance;
         line["seconds"] = Math.Round(steps / row.StepsPerSecond, 4);
+        // What bounds the step: the network's multiply-adds per second against a plain GEMM of the block's shape here.
+        long macs = ForwardMacs.Inference(config.Model);
+        int rows = guidance == 1 ? batch : 2 * batch;
+        line["forward_gmacs_per_image"] = Math.Round(macs / 1e9, 4);
+        line["achieved_gflop_per_s"] = Math.Round(2.0 * macs * rows * row.StepsPerSecond / 1e9, 1);
+        line["gemm_gflop_per_s"] = Math.Round(GemmGflops(rows * (long)config.Model.NumTokens, config.Model.HiddenSize, device), 1);
         WriteLine(line, stdout, output);
         return 0;
+    }
+
+    /// <summary>GFLOP/s of one (rows × width) @ (width × 4·width) fp32 GEMM, the MLP's first layer at this batch: the ceiling a forward of such layers can reach.</summary>
+    private static double GemmGflops(long rows, int width, Device device)
+    {
+        using var scope = torch.NewDisposeScope();
+        var a = torch.randn(rows, width, device: device);
+        var w = torch.randn(4 * width, width, device: device);
+        for (int i = 0; i < 3; i++) nn.functional.linear(a, w);
+        Synchronize(device);
+        const int reps = 10;
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < reps; i++) nn.functional.linear(a, w);
+        Synchronize(device);
+        return 2.0 * rows * width * 4 * width * reps / clock.Elapsed.TotalSeconds / 1e9;
     }
 
     private static Dictionary<string, object?> Line(string mode, string preset, int batch, int steps, int warmup, TrainingPrecision precision, string? recipe, Measurement row, Device device) => new()
