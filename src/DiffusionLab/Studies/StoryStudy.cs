@@ -34,7 +34,12 @@ public static class StoryStudy
             {
                 var story = StoryParser.Parse(study.Text, study.Name);
                 var clock = Stopwatch.StartNew();
-                using var generation = pipeline.Generate(story, new StoryRenderOptions { Seed = seed, ReferencePanels = spec.ReferencePanels, Consistent = rate is not null });
+                // Every panel of every arm from its own noise (as app.py's one generator stream): with one noise for all
+                // panels (the low-VRAM app's reseed) the baseline's panels would look alike without any consistency mechanism.
+                using var generation = pipeline.Generate(story, new StoryRenderOptions
+                {
+                    Seed = seed, ReferencePanels = spec.ReferencePanels, Consistent = rate is not null, PanelsReuseFirstSeed = false,
+                });
                 double seconds = clock.Elapsed.TotalSeconds / story.Panels.Count;
                 rows.Add(Judge(MethodName(rate), seed, study, generation.Panels, judges, seconds));
                 onGenerated?.Invoke(MethodName(rate), seed, study, story, generation);

@@ -92,15 +92,14 @@ public static class StoryStudyReport
         sb.AppendLine().AppendLine("Paper (SDXL, CLIP metrics, storydiffusion.md §5.1): Character Sim 0.8950 for StoryDiffusion against 0.8924 PhotoMaker and 0.8802 IP-Adapter; Text-Image Sim 0.6586 / 0.6541 / 0.6129. Different judges and scales: compare methods within a table, not numbers across them.");
 
         sb.AppendLine().AppendLine("## Reading").AppendLine();
-        var plain = summary.FirstOrDefault(s => s.Method == StoryStudy.NoCsa);
-        if (plain.Method is not null)
-            foreach (var s in summary.Where(s => s.Method != StoryStudy.NoCsa))
-            {
-                double d = s.Similarity.Mean - plain.Similarity.Mean, dp = s.Prompt.Mean - plain.Prompt.Mean;
-                double spread = Math.Max(s.Similarity.Sd, plain.Similarity.Sd) / Math.Sqrt(Math.Min(s.N, plain.N));
-                string verdict = Math.Abs(d) < 2 * spread ? "within the seed/story spread (no clear effect)" : d > 0 ? "more consistent than no CSA" : "less consistent than no CSA";
-                sb.AppendLine($"- **{s.Method}**: character similarity {(d >= 0 ? "+" : "")}{F(d)} against no CSA ({verdict}; ±2 standard errors ≈ {F(2 * spread)}), prompt accuracy {(dp >= 0 ? "+" : "")}{F(dp)}.");
-            }
+        sb.AppendLine("Differences against no CSA are paired: the same story and seed under both methods, every panel from fresh noise in both arms; the error is the standard error of the mean paired difference (n − 1).").AppendLine();
+        foreach (var method in summary.Select(s => s.Method).Where(m => m != StoryStudy.NoCsa))
+        {
+            if (PairedDifference(rows, method, r => r.CharacterSimilarity) is not { } d) continue;
+            var dp = PairedDifference(rows, method, r => r.PromptAccuracy)!.Value;
+            string verdict = Math.Abs(d.Mean) < 2 * d.Se ? "within 2 standard errors of no CSA (no clear effect)" : d.Mean > 0 ? "more consistent than no CSA" : "less consistent than no CSA";
+            sb.AppendLine($"- **{method}**: character similarity {Signed(d.Mean)} ± {F(d.Se)} against no CSA over {d.N} pairs ({verdict}); prompt accuracy {Signed(dp.Mean)} ± {F(dp.Se)}.");
+        }
 
         if (bench.Count > 0)
         {
@@ -113,6 +112,21 @@ public static class StoryStudyReport
         }
         return sb.ToString();
     }
+
+    /// <summary>
+    /// The mean over (story, seed) pairs of <paramref name="metric"/> under <paramref name="method"/> minus under no CSA,
+    /// with its standard error; null where no pair exists.
+    /// </summary>
+    public static (double Mean, double Se, int N)? PairedDifference(IReadOnlyList<StoryStudyRow> rows, string method, Func<StoryStudyRow, double> metric)
+    {
+        var plain = rows.Where(r => r.Method == StoryStudy.NoCsa).ToDictionary(r => (r.Story, r.Seed));
+        var d = rows.Where(r => r.Method == method && plain.ContainsKey((r.Story, r.Seed))).Select(r => metric(r) - metric(plain[(r.Story, r.Seed)])).ToList();
+        if (d.Count == 0) return null;
+        var (mean, sd) = MeanSd(d);
+        return (mean, sd / Math.Sqrt(d.Count), d.Count);
+    }
+
+    private static string Signed(double v) => (v >= 0 ? "+" : "") + F(v);
 
     private static (double Mean, double Sd) MeanSd(IEnumerable<double> values)
     {

@@ -36,6 +36,24 @@ public class StoryStudyTests
     }
 
     [Fact]
+    public void DifferencesAgainstNoCsaArePairedByStoryAndSeed()
+    {
+        StoryStudyRow Row(string method, long seed, string story, double similarity) =>
+            new(method, seed, story, similarity, 0.5, new Dictionary<string, double>(), 1, 1);
+        // Story b is much more similar than story a under both methods: unpaired, that spread would swamp the +0.1.
+        var rows = new List<StoryStudyRow>
+        {
+            Row(StoryStudy.NoCsa, 0, "a", 0.10), Row(StoryStudy.NoCsa, 0, "b", 0.80), Row(StoryStudy.NoCsa, 1, "a", 0.12), Row(StoryStudy.NoCsa, 1, "b", 0.82),
+            Row("csa", 0, "a", 0.20), Row("csa", 0, "b", 0.90), Row("csa", 1, "a", 0.24), Row("csa", 1, "b", 0.90),
+        };
+        var d = StoryStudyReport.PairedDifference(rows, "csa", r => r.CharacterSimilarity)!.Value;
+        Assert.Equal(4, d.N);
+        Assert.Equal(0.10, d.Mean, 9);                              // differences 0.10, 0.10, 0.12, 0.08
+        Assert.Equal(Math.Sqrt(0.0008 / 3) / 2, d.Se, 9);            // SD of the differences over √4
+        Assert.Null(StoryStudyReport.PairedDifference(rows, "missing", r => r.CharacterSimilarity));
+    }
+
+    [Fact]
     public void DifflabStudyStoryWritesTheTableTheComicsAndTheReadme()
     {
         string dir = TinyRuns.TempDir("story-study");
