@@ -94,17 +94,19 @@ def main():
         sample(respaced(max(2, args.warmup)))
     diffusion = respaced(args.steps)
     sync()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     sample(diffusion)
     sync()
-    secs = time.perf_counter() - t0
+    secs, cpu = time.perf_counter() - t0, time.process_time() - c0
     peak = torch.cuda.max_memory_allocated() if args.device == "cuda" else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    # images_per_s as `difflab bench sample` counts it: images per second of a 250-step run at this step rate.
+    # images_per_s as `difflab bench sample` counts it: images per second of a 250-step run at this step rate;
+    # images_per_cpu_s the same per second of this process's CPU time (on one thread, robust to other jobs).
     print(json.dumps(dict(
         impl="official-pytorch", bench="sample", torch=torch.__version__, model=args.model, batch=B, device=args.device,
         precision=args.precision, threads=torch.get_num_threads(), sampler=args.sampler, steps=args.steps,
         guidance=args.cfg, seconds=round(secs, 4), steps_per_s=round(args.steps / secs, 4),
-        images_per_s=round(args.steps / secs * B / 250, 3), peak_mem_bytes=int(peak), params=params, **data, **extra,
+        images_per_s=round(args.steps / secs * B / 250, 3), cpu_seconds=round(cpu, 4),
+        images_per_cpu_s=round(args.steps / cpu * B / 250, 4), peak_mem_bytes=int(peak), params=params, **data, **extra,
         timm=bench_official.TIMM, blas=bench_official.loaded_blas() if args.device == "cpu" else None)), flush=True)
     return 0
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sampling speed on this CPU (issue: speed, part 3): our DDIM-50 sampling with guidance 4 ([cond; uncond] as one batch)
 # against the official DiT/MDTv2 reverse loop (ddim_sample_loop over forward_with_cfg, results/bench/peer_sampling.py
-# through ../shared/peers' own builder), each side a fresh process, alternating; then the same `bench sample` on the
-# revision before this session's attention change (OLD=path/to/an/older/difflab, optional) for the before/after.
+# through ../shared/peers' own builder), each side a fresh process, alternating, ONE torch thread each: both sides also
+# report images per second of their own CPU time, which other jobs on this shared 2-core machine barely move (wall-clock
+# images/s are recorded too, and are only meaningful on a quiet machine).
 # Usage: bash results/bench/sample-cpu.sh   (writes results/bench/sample-cpu.jsonl)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -13,13 +14,6 @@ out=results/bench/sample-cpu.jsonl
 : > "$out"
 for model in DiT-Tiny/4 MDTv2-Tiny/4; do
   for batch in 16 64; do
-    "$difflab" bench compare "$model" --what sample --batch "$batch" --steps 50 --warmup 5 --threads 2 --rounds 2 --peer-library "$OB" --out "$out"
+    OMP_NUM_THREADS=1 "$difflab" bench compare "$model" --what sample --batch "$batch" --steps 50 --warmup 5 --threads 1 --rounds 2 --peer-library "$OB" --out "$out"
   done
 done
-if [ -n "${OLD:-}" ]; then
-  for model in DiT-Tiny/4 MDTv2-Tiny/4; do
-    for bin in "$OLD" "$difflab" "$OLD" "$difflab"; do
-      "$bin" bench sample "$model" --batch 64 --steps 50 --warmup 5 --threads 2 --guidance 4 --out "$out"
-    done
-  done
-fi

@@ -111,6 +111,8 @@ public static class BenchCommand
         line["sampler"] = ConfigChoice.Name(sampler);
         line["guidance"] = guidance;
         line["seconds"] = Math.Round(steps / row.StepsPerSecond, 4);
+        line["cpu_seconds"] = Math.Round(row.CpuSeconds!.Value, 4);
+        line["images_per_cpu_s"] = Math.Round(steps / row.CpuSeconds.Value * batch / 250.0, 4);
         // What bounds the step: the network's multiply-adds per second against a plain GEMM of the block's shape here.
         long macs = ForwardMacs.Inference(config.Model);
         int rows = guidance == 1 ? batch : 2 * batch;
@@ -157,7 +159,8 @@ public static class BenchCommand
         }
     }
 
-    private sealed record Measurement(long Params, double StepsPerSecond, double ImagesPerSecond, long? PeakBytes, string MemorySource);
+    /// <param name="CpuSeconds">The process's CPU time over the measurement (sampling only): on one thread, a measure that other jobs on the machine barely move.</param>
+    private sealed record Measurement(long Params, double StepsPerSecond, double ImagesPerSecond, long? PeakBytes, string MemorySource, double? CpuSeconds = null);
 
     private static Measurement BenchTrain(TrainConfig recipe, int batch, int steps, int warmup, Device device)
     {
@@ -234,13 +237,15 @@ public static class BenchCommand
         // A respaced process keeps at least two steps.
         if (warmup > 0) pipeline.With(pipeline.Settings with { Respacing = Spacing(Math.Max(2, warmup)) }).Generate(conditions, 0).Dispose();
         Synchronize(device);
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         pipeline.Generate(conditions, 0).Dispose();
         Synchronize(device);
         double seconds = clock.Elapsed.TotalSeconds;
+        double cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
         long parameters = model.parameters().Sum(p => p.numel());
         double stepsPerSecond = steps / seconds;
-        return new Measurement(parameters, stepsPerSecond, stepsPerSecond * batch / 250.0, probe.PeakBytes, probe.Source);
+        return new Measurement(parameters, stepsPerSecond, stepsPerSecond * batch / 250.0, probe.PeakBytes, probe.Source, cpuSeconds);
     }
 
     /// <summary>Class labels, or prompts of 12 random words (BOS … EOS, padded) for text-conditioned networks.</summary>

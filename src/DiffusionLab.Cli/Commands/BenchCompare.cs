@@ -118,6 +118,15 @@ internal static class BenchCompare
             ["official_torch"] = rows.First(r => r.Side == "official").Line["torch"]?.GetValue<string>(),
             ["revision"] = GitRevision.Describe(), ["date"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"),
         };
+        if (rows.All(r => r.Line["images_per_cpu_s"] is not null))
+        {
+            // Per second of CPU time: on one thread each, what the two codes cost whatever else the machine runs.
+            double oursCpu = MedianOf(rows.Where(r => r.Side == "ours").Select(r => r.Line["images_per_cpu_s"]!.GetValue<double>()));
+            double officialCpu = MedianOf(rows.Where(r => r.Side == "official").Select(r => r.Line["images_per_cpu_s"]!.GetValue<double>()));
+            summary["ours_images_per_cpu_s"] = Math.Round(oursCpu, 4);
+            summary["official_images_per_cpu_s"] = Math.Round(officialCpu, 4);
+            summary["ratio_cpu_time"] = Math.Round(oursCpu / officialCpu, 3);
+        }
         BenchCommand.WriteLine(summary, stdout, output);
         return 0;
     }
