@@ -20,6 +20,7 @@ public static class DifflabCommand
         root.Subcommands.Add(SampleCommand.Definition());
         root.Subcommands.Add(EvaluateCommand.Definition());
         root.Subcommands.Add(ModelInfoCommand.Definition());
+        root.Subcommands.Add(ModelsCommand.Definition());
         root.Subcommands.Add(BenchCommand.Definition());
         root.Subcommands.Add(StudyCommand.Definition());
         root.Subcommands.Add(NotebookCommand.Definition());

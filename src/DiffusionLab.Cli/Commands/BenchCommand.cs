@@ -20,7 +20,7 @@ namespace DiffusionLab.Cli.Commands;
 /// train: full optimisation steps (both MDT branches, optimizer, EMA). sample: the sampling pipeline over
 /// the model's own diffusion (a run's config, or a preset's default sections) with guidance ([cond; uncond]
 /// batch) for --steps respaced steps, reported as steps/s and images/s extrapolated to 250 steps.
-/// PRESET may also be a run folder or checkpoint: its config and trained weights are used.
+/// PRESET may also be a run folder, a checkpoint or a shipped model (zoo:NAME): its config and trained weights are used.
 /// The other benchmarks: <see cref="BenchStory"/>, <see cref="BenchWorld"/>, <see cref="BenchCompare"/>,
 /// <see cref="BenchOptimizer"/>, and <see cref="BenchChart"/> to draw compare's summaries.
 /// </summary>
@@ -215,7 +215,7 @@ public static class BenchCommand
     internal static TrainConfig BenchConfig(string presetOrRun, IEnumerable<string> overrides, out TrainedModel? trained)
     {
         trained = null;
-        if (!Directory.Exists(presetOrRun) && !File.Exists(presetOrRun))
+        if (!Directory.Exists(presetOrRun) && !File.Exists(presetOrRun) && !ModelZoo.IsZooName(presetOrRun))
         {
             var model = TrainConfigLoader.ResolveModel(presetOrRun, overrides, $"model preset '{presetOrRun}'");
             return new TrainConfig { Model = model, ModelPreset = presetOrRun, Data = new DataSection { Dataset = model.IsTextConditioned ? DatasetKind.CharacterWorld : DatasetKind.Mnist10k } };

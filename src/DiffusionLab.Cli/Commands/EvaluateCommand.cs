@@ -19,7 +19,7 @@ public static class EvaluateCommand
 {
     public static Command Definition()
     {
-        var source = new Argument<string>("RUN|CHECKPOINT") { Description = "a run folder (its latest checkpoint) or a checkpoint file" };
+        var source = new Argument<string>("RUN|CHECKPOINT") { Description = "a run folder (its latest checkpoint), a checkpoint file or a shipped model (zoo:NAME)" };
         var overrides = CliOptions.Overrides("override a key of the run's config, e.g. Evaluation.NumSamples=2000", "Section.Key=Value");
         var raw = new Option<bool>("--raw") { Description = "the raw weights instead of the EMA weights" };
         var rescore = new Option<bool>("--rescore") { Description = "every evaluation of RUN (a run folder) again, from its checkpoints, with this build's judges; the rows replace the old ones" };
@@ -74,7 +74,7 @@ public static class EvaluateCommand
     public static int Run(string source, IReadOnlyList<string> overrides, bool raw, bool rescore, int? people, Device device, TextWriter stdout)
     {
         if (rescore) return Rescore(source, overrides, raw, device, stdout);
-        string checkpoint = Directory.Exists(source) ? TrainingCheckpoint.Latest(source) ?? source : source;
+        string checkpoint = ModelZoo.IsZooName(source) ? RunFolder.CheckpointOf(source) : Directory.Exists(source) ? TrainingCheckpoint.Latest(source) ?? source : source;
         bool photoMaker = File.Exists(checkpoint) && PhotoMakerCheckpoint.IsPhotoMakerCheckpoint(checkpoint);
         if (photoMaker && (overrides.Count > 0 || raw)) throw new UsageException($"'{source}' is a PhotoMaker run: --set and --raw are for a denoiser run's evaluation");
         if (!photoMaker && people is not null) throw new UsageException($"--people: '{source}' is not a PhotoMaker run (the option sets the people of a PhotoMaker run's ID-encoder probe)");

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using DiffusionLab.Imaging;
 using DiffusionLab.PhotoMaker;
+using DiffusionLab.Runs;
 using static TorchSharp.torch;
 
 namespace DiffusionLab.Cli.Commands;
@@ -19,7 +20,7 @@ public static class PersonalizeCommand
 
     public static Command Definition()
     {
-        var run = new Option<string>("--run") { HelpName = "PM_RUN|CHECKPOINT", Description = "a PhotoMaker run folder or checkpoint (`difflab train experiments/photomaker-characterworld/photomaker.json` writes one)", Required = true };
+        var run = new Option<string>("--run") { HelpName = "PM_RUN|CHECKPOINT", Description = "a PhotoMaker run folder or checkpoint (`difflab train experiments/photomaker-characterworld/photomaker.json` writes one), or a shipped one (zoo:NAME)", Required = true };
         var refs = new Option<string[]>("--refs")
         {
             HelpName = "A.png B.png ...", AllowMultipleArgumentsPerToken = true, Required = true,
@@ -61,7 +62,10 @@ public static class PersonalizeCommand
         using var images = pipeline.Generate(prompt, references, seeds, sampling);
         double seconds = clock.Elapsed.TotalSeconds;
 
-        output ??= Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(pipeline.CheckpointPath!)))!, "samples", $"personalize-seed{seeds[0]}.png");
+        // A shipped model's folder is the repository's: its samples go to the current folder instead.
+        output ??= ShippedWeights.IsShippedWeights(pipeline.CheckpointPath!)
+            ? Path.Combine("samples", $"{Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(pipeline.CheckpointPath!)))}-personalize-seed{seeds[0]}.png")
+            : Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(pipeline.CheckpointPath!)))!, "samples", $"personalize-seed{seeds[0]}.png");
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
         using (var scope = NewDisposeScope())
         {

@@ -19,12 +19,12 @@ public static class SampleCommand
 {
     public static Command Definition()
     {
-        var source = new Argument<string>("RUN|CHECKPOINT") { Description = "a run folder (its latest checkpoint) or a checkpoint file" };
+        var source = new Argument<string>("RUN|CHECKPOINT") { Description = "a run folder (its latest checkpoint), a checkpoint file or a shipped model (zoo:NAME)" };
         var count = CliOptions.OptionalInt("--count", "N", "how many images (default: one per --prompt for a text-to-image run, else the run's Sampling.GridSamples)");
         var labels = CliOptions.Integers("--labels", "0,1,...", "class ids, one per image (class-conditional runs; NumClasses = unconditional; default: 0,1,2,... in turn)");
         var prompts = new Option<string[]>("--prompt") { HelpName = "TEXT", Description = "a prompt of a text-to-image run, words of its captions; repeatable, the images take them in turn" };
         var seed = CliOptions.Long("--seed", "S", "the seed of the images' noise", 0);
-        var output = new Option<string>("--out") { HelpName = "FILE.png", Description = "the grid (default: RUN/samples/sample-stepSTEP-seedS.png)" };
+        var output = new Option<string>("--out") { HelpName = "FILE.png", Description = "the grid (default: RUN/samples/sample-stepSTEP-seedS.png; for zoo:NAME, samples/NAME-stepSTEP-seedS.png)" };
         var raw = new Option<bool>("--raw") { Description = "the raw weights instead of the EMA weights" };
         var overrides = CliOptions.Overrides("override a key of the run's config, e.g. Sampling.GuidanceScale=2 or Sampling.Respacing=50", "Sampling.Key=Value");
         var device = DeviceOption.Create();
@@ -60,7 +60,10 @@ public static class SampleCommand
         }
         loaded.Model.to(device);
         var images = new SamplingPipeline(loaded.Model, config).Generate(labels, seed);
-        output ??= Path.Combine(loaded.RunDirectory ?? Path.GetDirectoryName(loaded.CheckpointPath)!, "samples", $"sample-step{loaded.Step:D7}-seed{seed}.png");
+        // A shipped model's folder is the repository's: its samples go to the current folder instead.
+        output ??= ModelZoo.IsZooName(source) || ShippedWeights.IsShippedWeights(loaded.CheckpointPath)
+            ? Path.Combine("samples", $"{Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(loaded.CheckpointPath)))}-step{loaded.Step:D7}-seed{seed}.png")
+            : Path.Combine(loaded.RunDirectory ?? Path.GetDirectoryName(loaded.CheckpointPath)!, "samples", $"sample-step{loaded.Step:D7}-seed{seed}.png");
         int columns = loaded.Tokenizer is not null ? Math.Min(sampleCount, prompts.Count > 1 ? prompts.Count : 8)
             : config.Model.NumClasses <= 16 && labelList is null ? config.Model.NumClasses : (int)Math.Ceiling(Math.Sqrt(labels.shape[0]));
         ImageGrid.Save(images, columns, output);

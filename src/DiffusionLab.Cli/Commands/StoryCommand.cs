@@ -16,7 +16,7 @@ public static class StoryCommand
     public static Command Definition()
     {
         var storyFile = new Argument<string>("STORY.txt") { Description = "the story: characters, then panels (prompt and caption)" };
-        var run = new Option<string>("--run") { HelpName = "RUN", Description = "a text-to-image run folder or checkpoint", Required = true };
+        var run = new Option<string>("--run") { HelpName = "RUN", Description = "a text-to-image run folder or checkpoint, or a shipped one (zoo:NAME)", Required = true };
         var output = new Option<string>("--out") { HelpName = "COMIC.png", Description = "the comic (several pages: COMIC-1.png, COMIC-2.png, ...)", Required = true };
         var seed = CliOptions.Long("--seed", "S", "the seed of the panels' noise and of consistent attention's sampling", 0);
         var rate = CliOptions.Number("--rate", "R", "consistent self-attention's sampling rate (the share of the other images' tokens each image attends to)", 0.5, 0, 1);

@@ -11,7 +11,8 @@ namespace DiffusionLab.PhotoMaker;
 /// (id_encoder.* and lora.* or backbone.*), their EMA when kept, the stage's config, and the path of the base
 /// text-to-image checkpoint they were trained on (its weights are not copied). Read from a training checkpoint of stage
 /// <see cref="TrainingStage.PhotoMaker"/> (the base in its metadata), or from the format PhotoMaker runs wrote before
-/// the one trainer ("diffusionlab-photomaker-1": "weights.", "ema."), which still samples but does not resume.
+/// the one trainer ("diffusionlab-photomaker-1": "weights.", "ema."), which still samples but does not resume, or from
+/// a shipped model (<see cref="ShippedWeights"/>), whose base is a zoo name ("zoo:characterworld-t2i").
 /// </summary>
 public sealed record PhotoMakerCheckpoint(
     string BaseCheckpoint,
@@ -36,6 +37,7 @@ public sealed record PhotoMakerCheckpoint(
         catch (FileNotFoundException) { throw new ConfigException($"PhotoMaker checkpoint '{path}': file not found"); }
         string? format = meta.GetValueOrDefault("format");
         if (format == LegacyFormat) return LoadLegacy(path);
+        if (format == ShippedWeights.Format) return LoadShipped(path);
         if (format != TrainingCheckpoint.Format)
             throw new ConfigException($"PhotoMaker checkpoint '{path}': not a PhotoMaker checkpoint (expected metadata format={TrainingCheckpoint.Format} with stage={TrainingStage.PhotoMaker})");
         var checkpoint = TrainingCheckpoint.Load(path);
@@ -48,6 +50,20 @@ public sealed record PhotoMakerCheckpoint(
             throw new ConfigException($"PhotoMaker checkpoint '{path}': metadata '{BaseCheckpointKey}' or '{BaseStepKey}' missing");
         return new PhotoMakerCheckpoint(baseCheckpoint, long.Parse(baseStep, CultureInfo.InvariantCulture), checkpoint.ConfigJson,
             checkpoint.Model, checkpoint.Ema.Count > 0 ? checkpoint.Ema : null, checkpoint.Step);
+    }
+
+    /// <summary>A shipped PhotoMaker stage: its one set of trained weights (bf16) and its base named as a zoo model.</summary>
+    private static PhotoMakerCheckpoint LoadShipped(string path)
+    {
+        var shipped = ShippedWeights.Load(path);
+        if (shipped.Stage != TrainingStage.PhotoMaker || shipped.Base is null || shipped.BaseStep is null)
+        {
+            foreach (var t in shipped.Weights.Values) t.Dispose();
+            throw new ConfigException(shipped.Stage != TrainingStage.PhotoMaker
+                ? $"shipped model '{path}' is a {ShippedWeights.KindName(shipped.Kind)} model, not a PhotoMaker one"
+                : $"shipped PhotoMaker model '{path}': metadata 'base' or 'base_step' missing");
+        }
+        return new PhotoMakerCheckpoint(shipped.Base, shipped.BaseStep.Value, shipped.ConfigJson, shipped.Weights, Ema: null, shipped.Step);
     }
 
     private static PhotoMakerCheckpoint LoadLegacy(string path)
@@ -68,7 +84,7 @@ public sealed record PhotoMakerCheckpoint(
         {
             var meta = SafetensorsFile.ReadMetadata(path);
             return meta.GetValueOrDefault("format") == LegacyFormat
-                || (meta.GetValueOrDefault("format") == TrainingCheckpoint.Format && meta.GetValueOrDefault("stage") == nameof(TrainingStage.PhotoMaker));
+                || (meta.GetValueOrDefault("format") is TrainingCheckpoint.Format or ShippedWeights.Format && meta.GetValueOrDefault("stage") == nameof(TrainingStage.PhotoMaker));
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException) { return false; }
     }

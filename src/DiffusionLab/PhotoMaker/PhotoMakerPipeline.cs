@@ -51,7 +51,8 @@ public sealed class PhotoMakerPipeline : IDisposable
     public int ImageSize => Model.Backbone.Config.InputSize;
 
     /// <summary>
-    /// Loads the latest checkpoint of a PhotoMaker run folder, or a PhotoMaker checkpoint file, and the base
+    /// Loads the latest checkpoint of a PhotoMaker run folder, a PhotoMaker checkpoint file or a shipped PhotoMaker model
+    /// (<c>zoo:NAME</c>), and the base
     /// text-to-image checkpoint it names (EMA trained weights when the checkpoint has them and <paramref name="useEma"/>).
     /// A text-to-image run given by mistake is a ConfigException saying so.
     /// </summary>
@@ -60,7 +61,8 @@ public sealed class PhotoMakerPipeline : IDisposable
         string checkpointPath = RunFolder.CheckpointOf(runOrCheckpoint);
         var checkpoint = PhotoMakerCheckpoint.Load(checkpointPath);
         var config = checkpoint.Config(checkpointPath);
-        if (!File.Exists(checkpoint.BaseCheckpoint))
+        // A shipped stage names its base in the zoo; TrainedModel.Load resolves it (or lists the available names).
+        if (!ModelZoo.IsZooName(checkpoint.BaseCheckpoint) && !File.Exists(checkpoint.BaseCheckpoint))
             throw new ConfigException($"PhotoMaker checkpoint '{checkpointPath}': its base checkpoint '{checkpoint.BaseCheckpoint}' is not there (moved or deleted?)");
         var trained = TrainedModel.Load(checkpoint.BaseCheckpoint, raw: !config.BaseUseEma, device: device);
         if (trained.Model is not MaskedDiffusionTransformer backbone || trained.Tokenizer is null)

@@ -59,10 +59,16 @@ public sealed class RunFolder(string path)
         }
     }
 
-    /// <summary>Resolves a command-line argument that may be a run folder or a checkpoint file to a checkpoint path.</summary>
+    /// <summary>
+    /// Resolves a command-line argument that may be a run folder, a checkpoint file, a shipped model's folder or
+    /// <c>zoo:NAME</c> (<see cref="ModelZoo"/>) to a checkpoint path (a shipped model's weights file for the last two).
+    /// </summary>
     public static string CheckpointOf(string runOrCheckpoint)
     {
+        if (ModelZoo.IsZooName(runOrCheckpoint)) return ModelZoo.Default().Find(runOrCheckpoint).WeightsFile;
         if (File.Exists(runOrCheckpoint)) return runOrCheckpoint;
+        var shipped = new ShippedModel(System.IO.Path.GetFileName(System.IO.Path.TrimEndingDirectorySeparator(runOrCheckpoint)), runOrCheckpoint);
+        if (Directory.Exists(runOrCheckpoint) && ShippedWeights.IsShippedWeights(shipped.WeightsFile)) return shipped.WeightsFile;
         if (Directory.Exists(runOrCheckpoint))
             return TrainingCheckpoint.Latest(runOrCheckpoint)
                    ?? throw new ConfigException($"run '{runOrCheckpoint}': no checkpoint in {System.IO.Path.Combine(runOrCheckpoint, "checkpoints")}");

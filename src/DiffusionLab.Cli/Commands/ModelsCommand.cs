@@ -1,0 +1,97 @@
+using System.CommandLine;
+using System.Globalization;
+using DiffusionLab.Core;
+using DiffusionLab.PhotoMaker;
+using DiffusionLab.Runs;
+using TorchSharp;
+
+namespace DiffusionLab.Cli.Commands;
+
+/// <summary>
+/// `difflab models export RUN|CHECKPOINT --name NAME` and `difflab models list`: the shipped models (<see cref="ModelZoo"/>)
+/// that load as <c>zoo:NAME</c> wherever a run goes.
+/// </summary>
+public static class ModelsCommand
+{
+    public static Command Definition() =>
+        CommandGroup.Create("models", "Export trained models into the shipped-model zoo and list it (load one as zoo:NAME)", ExportDefinition(), ListDefinition());
+
+    private static Option<string> ModelsDirectory() => new("--models-dir")
+    {
+        HelpName = "DIR", Description = $"the zoo's folder (default: ${ModelZoo.DirectoryVariable}, else the repository's models/)",
+    };
+
+    private static Command ExportDefinition()
+    {
+        var source = new Argument<string>("RUN|CHECKPOINT") { Description = "a run folder (its latest checkpoint) or a checkpoint file: a denoiser or a PhotoMaker stage" };
+        var name = new Option<string>("--name") { HelpName = "NAME", Description = "the model's name in the zoo (lower-case, e.g. mnist-mdtv2); loads as zoo:NAME", Required = true };
+        var directory = ModelsDirectory();
+        var raw = new Option<bool>("--raw") { Description = "ship the raw weights instead of the EMA weights" };
+        var baseModel = new Option<string>("--base")
+        {
+            HelpName = "zoo:NAME", Description = "a PhotoMaker stage: the shipped text-to-image model it trained on (exported from the same checkpoint first)",
+        };
+        var command = new Command("export", "Write a run's weights (bf16, no optimizer state), config, tokenizer and provenance to MODELS/NAME")
+            { source, name, directory, raw, baseModel };
+        command.SetAction(parse => Export(parse.GetRequiredValue(source), parse.GetRequiredValue(name), parse.GetValue(directory), parse.GetValue(raw),
+            parse.GetValue(baseModel), "difflab " + string.Join(" ", parse.Tokens.Select(t => t.Value)), parse.InvocationConfiguration.Output));
+        return command;
+    }
+
+    private static Command ListDefinition()
+    {
+        var directory = ModelsDirectory();
+        var command = new Command("list", "One line per shipped model: name, kind, preset, size, judged metrics, base; then the total against the 20 MB budget") { directory };
+        command.SetAction(parse => List(parse.GetValue(directory), parse.InvocationConfiguration.Output));
+        return command;
+    }
+
+    public static int Export(string source, string name, string? directory, bool raw, string? baseName, string commandLine, TextWriter stdout)
+    {
+        var zoo = directory is null ? ModelZoo.Default() : new ModelZoo(directory);
+        var origin = new ExportOrigin(commandLine, GitRevision.OfBuild(), DeviceDescription.Of(torch.CPU));
+        bool photoMaker = PhotoMakerCheckpoint.IsPhotoMakerCheckpoint(ModelExport.SourceCheckpoint(source));
+        if (photoMaker && baseName is null)
+            throw new UsageException($"'{source}' is a PhotoMaker stage: name its base with --base zoo:NAME (the text-to-image model it trained on, exported first)");
+        if (!photoMaker && baseName is not null)
+            throw new UsageException($"--base: '{source}' is not a PhotoMaker stage (only a PhotoMaker stage has a base)");
+        var shipped = photoMaker
+            ? PhotoMakerExport.Export(source, name, zoo, raw, baseName!, origin)
+            : ModelExport.ExportDenoiser(source, name, zoo, raw, origin);
+        stdout.WriteLine($"wrote {shipped.ZooName} to {shipped.Directory} ({Megabytes(shipped.SizeBytes)})");
+        WriteTotal(zoo, stdout);
+        return 0;
+    }
+
+    public static int List(string? directory, TextWriter stdout)
+    {
+        var zoo = directory is null ? ModelZoo.Default() : new ModelZoo(directory);
+        var models = zoo.Models();
+        if (models.Count == 0) stdout.WriteLine($"no shipped models in {zoo.Directory}");
+        foreach (var model in models) stdout.WriteLine(Line(model));
+        WriteTotal(zoo, stdout);
+        return 0;
+    }
+
+    private static string Line(ShippedModel model)
+    {
+        var header = model.Header();
+        var provenance = File.Exists(model.ProvenanceFile) ? model.Provenance() : null;
+        string metrics = provenance?.Metrics is { } m
+            ? string.Join(" ", m.Where(p => p.Key != "step").Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key}={p.Value:G4}")))
+              + string.Create(CultureInfo.InvariantCulture, $" (judged at step {m.GetValueOrDefault("step")})")
+            : "not judged";
+        return $"{model.ZooName}  {ShippedWeights.KindName(header.Kind)}  {provenance?.Preset ?? "?"}  step {header.Step} {(header.IsEma ? "ema" : "raw")}  {Megabytes(model.SizeBytes)}"
+            + (header.Base is { } b ? $"  base {b}" : "") + $"  {metrics}";
+    }
+
+    private static void WriteTotal(ModelZoo zoo, TextWriter stdout)
+    {
+        long total = zoo.TotalBytes();
+        stdout.WriteLine($"total: {Megabytes(total)} of the {Megabytes(ModelZoo.BudgetBytes)} budget in {zoo.Directory}");
+        if (total > ModelZoo.BudgetBytes)
+            stdout.WriteLine($"warning: the shipped models exceed the {Megabytes(ModelZoo.BudgetBytes)} budget (models/README.md): the tracked tree must stay well under the GPU transport's 64 MiB");
+    }
+
+    private static string Megabytes(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1e6:F2} MB");
+}

@@ -1,0 +1,19 @@
+namespace DiffusionLab.Runs;
+
+/// <summary>
+/// provenance.json of a shipped model: where its weights came from (command, revision, device, date, source checkpoint
+/// and step, EMA or raw), what it is, and the run's last judged metrics at or before that step (null when the run
+/// was never evaluated, as PhotoMaker stages are not).
+/// </summary>
+public sealed record ModelProvenance(
+    string Kind,
+    string? Preset,
+    string Command,
+    string GitRevision,
+    string Device,
+    DateTime Date,
+    string SourceCheckpoint,
+    long Step,
+    string Weights,
+    string? Base,
+    IReadOnlyDictionary<string, double>? Metrics);
