@@ -91,6 +91,21 @@ public sealed class TransitionPipeline : IDisposable
     }
 
     /// <summary>
+    /// Two keyframe image files (<see cref="Imaging.ImageFile"/>) as (3, S, S) tensors in [−1, 1] at the model's side
+    /// <paramref name="imageSize"/> (centre-cropped and resized as data sets are). Keyframes of different sizes are an
+    /// ArgumentException naming both (a transition joins two frames of one shot); a missing file a FileNotFoundException.
+    /// </summary>
+    public static (Tensor Start, Tensor End) LoadKeyframes(string startPath, string endPath, int imageSize)
+    {
+        int sw, sh, ew, eh;
+        using (var start = Imaging.ImageFile.Read(startPath)) (sw, sh) = (start.Width, start.Height);
+        using (var end = Imaging.ImageFile.Read(endPath)) (ew, eh) = (end.Width, end.Height);
+        if (sw != ew || sh != eh)
+            throw new ArgumentException($"keyframes of different sizes: '{startPath}' is {sw}x{sh}, '{endPath}' is {ew}x{eh}; expected two frames of one size");
+        return (ImageFolderDataset.LoadOne(startPath, imageSize, 3), ImageFolderDataset.LoadOne(endPath, imageSize, 3));
+    }
+
+    /// <summary>
     /// Clips (B, L, 3, S, S) in [−1, 1] from keyframes <paramref name="start"/> → <paramref name="end"/> (B, 3, S, S) or
     /// (3, S, S), one prompt per clip; <paramref name="frames"/> (default: the trained L) at least 2.
     /// </summary>
