@@ -85,7 +85,7 @@ internal sealed class MotionObjective : ITrainingObjective
         var shown = (rand([b], generator: generator) >= _config.NullKeyframeProbability).to(_device);         // (B)
 
         using var text = EncodeText(ids.repeat_interleave(l, dim: 0));                                      // (B·L, L_t, D_text)
-        var embedding = KeyframeEmbeddings(x0.view(b, l, x0.shape[1], x0.shape[2], x0.shape[3]));           // (B, L, N, E), loss
+        var embedding = KeyframeEmbeddings(x0.view(b, l, x0.shape[1], x0.shape[2], x0.shape[3]));           // (B, L, N, E) each
         var t = TrainingDraws.Timesteps(b, _diffusion.NumTimesteps, generator, _device).repeat_interleave(l); // (B·L) one t per clip
         var keyframes = embedding.P.flatten(0, 1);                                                          // (B·L, N, E)
         var visible = shown.repeat_interleave(l);                                                           // (B·L)
@@ -96,6 +96,8 @@ internal sealed class MotionObjective : ITrainingObjective
         {
             var embeddingLoss = (embedding.P - target).square().mean();
             logged["embedding_mse"] = embeddingLoss;
+            // The interpolation's own error on the same clips: what the predictor starts from and must beat.
+            logged["interpolation_mse"] = (embedding.K - target).square().mean();
             loss = loss + _config.PredictorEmbeddingLossWeight * embeddingLoss;
         }
         logged["loss"] = loss;
@@ -111,18 +113,19 @@ internal sealed class MotionObjective : ITrainingObjective
     }
 
     /// <summary>
-    /// Frames (B, L, 3, H, W) → the per-frame embeddings P (B, L, N, E) from the first and last frame, and the encoder's
-    /// embeddings of every true frame when the predictor has a direct target.
+    /// Frames (B, L, 3, H, W) → the per-frame embeddings P (B, L, N, E) from the first and last frame (the interpolation K
+    /// through the predictor when it is on), K, and the encoder's embeddings of every true frame when the predictor has a direct target.
     /// </summary>
-    private (Tensor P, Tensor? Target) KeyframeEmbeddings(Tensor frames)
+    private (Tensor P, Tensor K, Tensor? Target) KeyframeEmbeddings(Tensor frames)
     {
         long b = frames.shape[0], l = frames.shape[1];
-        var mode = _model.Predictor is null ? KeyframeConditioning.Interpolated : KeyframeConditioning.Predicted;
-        var p = _model.Embeddings(frames.select(1, 0), frames.select(1, l - 1), (int)l, mode)!;             // (B, L, N, E)
-        if (_model.Predictor is null || _config.PredictorEmbeddingLossWeight <= 0) return (p, null);
+        var k = _model.Embeddings(frames.select(1, 0), frames.select(1, l - 1), (int)l, KeyframeConditioning.Interpolated)!; // (B, L, N, E)
+        if (_model.Predictor is null) return (k, k, null);
+        var p = _model.Predictor.Forward(k);                                                               // (B, L, N, E)
+        if (_config.PredictorEmbeddingLossWeight <= 0) return (p, k, null);
         using var _ = no_grad();
         var target = _model.Encoder.Encode(frames.flatten(0, 1));                                          // (B·L, N, E)
-        return (p, target.view(b, l, target.shape[1], target.shape[2]));
+        return (p, k, target.view(b, l, target.shape[1], target.shape[2]));
     }
 
     public void SetTraining(bool training) => _model.Train(training);
