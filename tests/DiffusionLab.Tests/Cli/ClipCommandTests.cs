@@ -61,6 +61,18 @@ public class ClipCommandTests
         }
     }
 
+    [Fact]
+    public void TrainDispatchesAMotionStageConfig()
+    {
+        string dir = TinyRuns.TempDir("train-motion");
+        string config = Path.Combine(dir, "motion.json"), run = Path.Combine(dir, "run");
+        File.WriteAllText(config, TinyMotionRuns.FileJson(TinyPhotoMakerRuns.BaseRun.Value, steps: 1));
+        var (code, stdout, err) = CliHarness.Difflab("train", config, "--out", run, "--device", "cpu");
+        Assert.True(code == 0, $"exit {code}\n{err}\n{stdout}");
+        Assert.Contains("training the motion stage (4-frame clips, 1-layer motion predictor, backbone frozen)", stdout);
+        Assert.True(DiffusionLab.StoryDiffusion.MotionCheckpoint.IsMotionCheckpoint(DiffusionLab.Runs.TrainingCheckpoint.Latest(run)!));
+    }
+
     private static void AssertOneLineError(int code, string err, params string[] fragments)
     {
         Assert.Equal(2, code);

@@ -148,6 +148,40 @@ public class MotionTests
     }
 
     [Fact]
+    public void KeyframePairsMoveFurtherWithTheMotionSizeAndStayInOneScene()
+    {
+        using var world = new DiffusionLab.Data.World.CharacterWorld(new DiffusionLab.Data.World.CharacterWorldConfig { TrainIdentities = 4, HeldOutIdentities = 1, ImageSize = 16 });
+        var still = KeyframePairs.Of(world, 1, 3, 0);
+        Assert.Equal(still.Start, still.End);
+        double previous = -1;
+        foreach (double motion in new[] { 0.25, 0.5, 1.0 })
+        {
+            var pair = KeyframePairs.Of(world, 1, 3, motion);
+            pair.End.Validate();
+            Assert.Equal((pair.Start.Background, pair.Start.Clothing, pair.Start.Headwear, pair.Start.DetailSeed), (pair.End.Background, pair.End.Clothing, pair.End.Headwear, pair.End.DetailSeed));
+            double distance = Math.Abs(pair.End.Yaw - pair.Start.Yaw) + Math.Abs(pair.End.OffsetX - pair.Start.OffsetX) / 15;
+            Assert.True(distance > previous, $"motion {motion}: {distance} not above {previous}");
+            previous = distance;
+            Assert.Equal(motion >= 0.5, pair.End.Expression != pair.Start.Expression);
+            var clip = KeyframePairs.Render(world, pair, 5);
+            Assert.Equal(5, clip.Count);
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => KeyframePairs.Of(world, 1, 3, 1.5));
+    }
+
+    [Fact]
+    public void AClipShowsInlineAsAnAnimatedGif()
+    {
+        var frames = rand(6, 3, 8, 8) * 2 - 1;
+        string html = DiffusionLab.Interactive.TransitionDisplay.GifHtml(frames, "a clip", scale: 2);
+        Assert.Contains("<figcaption>a clip</figcaption>", html);
+        string data = html.Split("data:image/gif;base64,")[1].Split('"')[0];
+        using var codec = SkiaSharp.SKCodec.Create(SkiaSharp.SKData.CreateCopy(Convert.FromBase64String(data)));
+        Assert.Equal(6, codec.FrameCount);
+        Assert.Equal((16, 16), (codec.Info.Width, codec.Info.Height));
+    }
+
+    [Fact]
     public void TheConfigNamesItsBadKeys()
     {
         var e = Assert.Throws<DiffusionLab.Core.ConfigException>(() => TinyMotionRuns.Config("""{ "Frames": 1 }"""));
