@@ -7,6 +7,6 @@ public enum KeyframeConditioning
     Predicted,
     /// <summary>The linearly interpolated keyframe embeddings K_i straight in (the "no predictor" ablation).</summary>
     Interpolated,
-    /// <summary>No keyframe tokens: the text alone (the keyframes only through nothing; the floor).</summary>
+    /// <summary>No keyframe tokens: the text alone (the floor: what the prompt gives without the keyframes).</summary>
     TextOnly,
 }
