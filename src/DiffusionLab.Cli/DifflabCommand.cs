@@ -26,6 +26,7 @@ public static class DifflabCommand
         root.Subcommands.Add(NotebookCommand.Definition());
         root.Subcommands.Add(WorldCommand.Definition());
         root.Subcommands.Add(StoryCommand.Definition());
+        root.Subcommands.Add(ClipCommand.Definition());
         root.Subcommands.Add(PersonalizeCommand.Definition());
         root.Subcommands.Add(EvaluatorsCommand.Definition());
         root.Subcommands.Add(HelpCommand.Create(root));

@@ -22,11 +22,14 @@ namespace DiffusionLab.Cli.Commands;
 /// `difflab study photomaker experiments/STUDY [--scale full|smoke] [--results DIR] [--device D] [--runs DIR] [--base T2I_RUN] [--judges DIR]`:
 /// trains the study's PhotoMaker variants (resumable) and evaluates them against DreamBooth and the text-only floor on
 /// held-out people (see <see cref="PhotoMakerStudy"/>).
+/// `difflab study motion experiments/STUDY [--scale full|smoke] [--results DIR] [--device D] [--runs DIR] [--base T2I_RUN] [--judges DIR]`:
+/// trains StoryDiffusion's motion stage with and without the predictor (resumable) and judges their transition clips, a pixel
+/// cross-fade and the text-only floor against CharacterWorld's ground-truth clips (see <see cref="MotionStudy"/>).
 /// </summary>
 public static class StudyCommand
 {
     public static Command Definition() => CommandGroup.Create("study", "Train, evaluate and report a study of experiments/ (results/STUDY: README, metrics, charts)",
-        RunDefinition(), ReportDefinition(), StoryDefinition(), PhotoMakerDefinition());
+        RunDefinition(), ReportDefinition(), StoryDefinition(), PhotoMakerDefinition(), MotionDefinition());
 
     private static Argument<string> StudyArgument() => new("STUDY") { Description = "the study's folder, experiments/STUDY (its study.json and configs)" };
 
@@ -98,6 +101,53 @@ public static class StudyCommand
         command.SetAction(parse => PhotoMaker(parse.GetRequiredValue(study), parse.GetRequiredValue(scale), parse.GetValue(results), DeviceOption.Parse(parse.GetValue(device)),
             parse.GetRequiredValue(runs), parse.GetValue(baseRun), parse.GetValue(judges), CommandLine(parse), parse.InvocationConfiguration.Output));
         return command;
+    }
+
+    private static Command MotionDefinition()
+    {
+        var study = StudyArgument();
+        var scale = ScaleOption();
+        var results = ResultsOption(DefaultResultsText);
+        var device = DeviceOption.Create();
+        var runs = RunsOption();
+        var baseRun = new Option<string>("--base") { HelpName = "T2I_RUN", Description = "the text-to-image run both arms train on (default: the configs' BaseCheckpoint)" };
+        var judges = new Option<string>("--judges") { HelpName = "DIR", Description = "the CharacterWorld judges' weights (default: those embedded in the library)" };
+        var command = new Command("motion", "Train StoryDiffusion's motion stage with and without the predictor (resumable) and judge transition clips against CharacterWorld's ground truth")
+            { study, scale, results, device, runs, baseRun, judges };
+        command.SetAction(parse => Motion(parse.GetRequiredValue(study), parse.GetRequiredValue(scale), parse.GetValue(results), DeviceOption.Parse(parse.GetValue(device)),
+            parse.GetRequiredValue(runs), parse.GetValue(baseRun), parse.GetValue(judges), CommandLine(parse), parse.InvocationConfiguration.Output));
+        return command;
+    }
+
+    public static int Motion(string studyDir, string scale, string? results, Device device, string runsRoot, string? baseRun, string? judges, string command, TextWriter stdout)
+    {
+        var spec = MotionStudySpec.Load(studyDir, scale);
+        results ??= DefaultResults(spec.Name, scale, runsRoot);
+        var study = new MotionStudy(spec, device, runsRoot, stdout, baseRun, judges);
+        string revision = GitRevision.Describe();
+        var clock = Stopwatch.StartNew();
+        using var stop = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; stop.Cancel(); };
+        Console.CancelKeyPress += onCancel;
+        IReadOnlyList<MotionStudyRow> rows;
+        IReadOnlyDictionary<string, long?> peaks;
+        try
+        {
+            study.Train(stop.Token);
+            using var memory = new DeviceMemoryProbe(device.type == TorchSharp.DeviceType.CUDA);
+            (rows, peaks) = study.Evaluate(memory, Path.Combine(results, "samples"), stop.Token);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            stdout.WriteLine("stopped; an interrupted training run wrote a checkpoint. Run the same command again to resume (trained arms are skipped; the evaluation starts over).");
+            return 130;
+        }
+        finally { Console.CancelKeyPress -= onCancel; }
+        string trainedOn = $"{study.WithPredictor.Steps} steps with the predictor ({study.Folder(true)}) and {study.WithoutPredictor.Steps} without ({study.Folder(false)}) on base {study.WithPredictor.BaseCheckpoint}";
+        MotionStudyReport.Write(results, spec, study.Frames, rows, peaks,
+            new StudyProvenance(command, revision, DeviceDescription.Of(device), DateTime.UtcNow, clock.Elapsed.TotalSeconds), trainedOn);
+        stdout.WriteLine($"wrote {Path.GetFullPath(results)} (README.md, metrics.csv, table.html, spec.json, samples/)");
+        return 0;
     }
 
     /// <param name="seedList">Only these seeds' runs, and no report; null: every seed, then the report.</param>

@@ -2,6 +2,7 @@ using System.CommandLine;
 using DiffusionLab.Core;
 using DiffusionLab.PhotoMaker;
 using DiffusionLab.Runs;
+using DiffusionLab.StoryDiffusion;
 using DiffusionLab.Training;
 using static TorchSharp.torch;
 
@@ -10,7 +11,8 @@ namespace DiffusionLab.Cli.Commands;
 /// <summary>
 /// `difflab train CONFIG.json`: trains into a run folder, resuming it when it already has a checkpoint. A config
 /// with <c>"Stage": "photomaker"</c> trains a PhotoMaker stage on the text-to-image run its BaseCheckpoint names
-/// (<see cref="StageConfigFile"/>), with the same options, resume and Ctrl-C behaviour.
+/// (<see cref="StageConfigFile"/>), and <c>"Stage": "motion"</c> StoryDiffusion's transition stage on one (<see cref="MotionTrainer"/>),
+/// with the same options, resume and Ctrl-C behaviour.
 /// </summary>
 public static class TrainCommand
 {
@@ -37,10 +39,15 @@ public static class TrainCommand
         string? stage = StageConfigFile.StageOf(configPath);
         if (stage == StageConfigFile.DreamBooth)
             throw new UsageException($"config '{configPath}': a DreamBooth config is tuned per person at test time (DreamBoothFineTuner, run by the study driver); there is nothing to train ahead");
-        if (stage is not (null or StageConfigFile.PhotoMaker))
-            throw new ConfigException($"config '{configPath}': key 'Stage': '{stage}', expected \"{StageConfigFile.PhotoMaker}\" (a PhotoMaker stage) or no Stage (a plain run)");
+        if (stage is not (null or StageConfigFile.PhotoMaker or MotionConfig.StageName))
+            throw new ConfigException($"config '{configPath}': key 'Stage': '{stage}', expected \"{StageConfigFile.PhotoMaker}\" (a PhotoMaker stage), \"{MotionConfig.StageName}\" (a StoryDiffusion motion stage) or no Stage (a plain run)");
         output ??= DefaultOutput(configPath);
-        return stage is null ? TrainRun(configPath, overrides, output, device, stdout, stop) : TrainPhotoMaker(configPath, overrides, output, device, stdout, stop);
+        return stage switch
+        {
+            null => TrainRun(configPath, overrides, output, device, stdout, stop),
+            MotionConfig.StageName => TrainMotion(configPath, overrides, output, device, stdout, stop),
+            _ => TrainPhotoMaker(configPath, overrides, output, device, stdout, stop),
+        };
     }
 
     private static int TrainRun(string configPath, IReadOnlyList<string> overrides, string output, Device device, TextWriter stdout, CancellationToken stop)
@@ -64,6 +71,19 @@ public static class TrainCommand
         if (TrainStoppable(token => trainer.Train(cancellation: token), stop)) return Stopped(stdout, trainer.Step);
         stdout.WriteLine($"done: {trainer.Run.Path} (step {trainer.Step}; metrics.jsonl, samples/ (references -> generation), checkpoints/); " +
                          $"try it: difflab personalize --run {output} --refs A.png B.png --prompt \"a photo of a man img ...\"");
+        return 0;
+    }
+
+    private static int TrainMotion(string configPath, IReadOnlyList<string> overrides, string output, Device device, TextWriter stdout, CancellationToken stop)
+    {
+        var config = MotionConfig.Load(configPath, overrides);
+        stdout.WriteLine($"training the motion stage ({config.Frames}-frame clips, {(config.UsePredictor ? $"{config.PredictorDepth}-layer motion predictor" : "no predictor: interpolated embeddings")}, " +
+                         $"backbone {(config.TuneBackbone ? "tuned" : "frozen")}) on {config.BaseCheckpoint} for {config.Steps} steps on {device.type} -> {Path.GetFullPath(output)}");
+        var progress = new TrainingProgress(stdout, Interactive(stdout), config.Steps, 0, config.LogEvery);
+        using var trainer = new MotionTrainer(config, output, device, progress);
+        if (TrainStoppable(token => trainer.Train(cancellation: token), stop)) return Stopped(stdout, trainer.Step);
+        stdout.WriteLine($"done: {trainer.Run.Path} (step {trainer.Step}; metrics.jsonl, samples/ (true clip over generated clip, and a GIF), checkpoints/); " +
+                         $"try it: difflab clip START.png END.png --prompt \"a photo of a man ...\" --run {output} --out clip.gif");
         return 0;
     }
 

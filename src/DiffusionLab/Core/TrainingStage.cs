@@ -15,4 +15,8 @@ public enum TrainingStage
     Judge,
     /// <summary>The MNIST classifier behind FD and class accuracy.</summary>
     MnistClassifier,
+    /// <summary>StoryDiffusion's transition stage: temporal layers, keyframe projection and motion predictor on a text-to-image base.</summary>
+    Motion,
+    /// <summary>Time-contrastive pre-training of the motion stage's semantic image encoder.</summary>
+    SemanticEncoderPretraining,
 }

@@ -14,7 +14,11 @@ namespace DiffusionLab.Imaging;
 public static class AnimatedImageFile
 {
     /// <summary>Writes frames (T,C,H,W) in [−1,1] (C = 1 or 3) to <paramref name="path"/>, .gif or .webp.</summary>
-    public static void Save(Tensor frames, string path, AnimationSettings? settings = null)
+    public static void Save(Tensor frames, string path, AnimationSettings? settings = null) =>
+        AtomicFile.WriteAllBytes(path, Encode(frames, FormatOf(path), settings));
+
+    /// <summary>Frames (T,C,H,W) in [−1,1] (C = 1 or 3) as the bytes of an animated GIF or WebP (e.g. for a data: URI).</summary>
+    public static byte[] Encode(Tensor frames, AnimationFormat format, AnimationSettings? settings = null)
     {
         if (frames.dim() != 4) throw new ArgumentException($"frames: expected (T,C,H,W), got [{string.Join(", ", frames.shape)}]");
         var images = new List<Image<Rgb24>>();
@@ -25,7 +29,7 @@ public static class AnimatedImageFile
                 using var frame = frames[t];
                 images.Add(TensorImages.ToImage(frame));
             }
-            Save(images, path, settings);
+            return Encode(images, format, settings ?? new AnimationSettings());
         }
         finally
         {

@@ -16,7 +16,8 @@ namespace DiffusionLab.Mdt;
 /// Text-conditioned (<see cref="DenoiserConfig.TextVocabSize"/> &gt; 0): y is token ids (N, L); a
 /// <c>text_encoder</c> trained with the network encodes them, every block cross-attends to the tokens, and
 /// adaLN sees t_emb + <c>pooled_embedder</c>(pooled text) in place of <c>y_embedder</c>. The self-attention of
-/// any unmasked-path block can be replaced per call through <see cref="SelfAttentionHooks"/>.
+/// any unmasked-path block can be replaced per call through <see cref="SelfAttentionHooks"/>, and each block's output
+/// transformed per call through an <see cref="IBlockOutputProcessor"/> (layers inserted between the blocks).
 /// </summary>
 public sealed class MaskedDiffusionTransformer : Denoiser
 {
@@ -131,25 +132,25 @@ public sealed class MaskedDiffusionTransformer : Denoiser
 
     /// <summary>
     /// The unmasked path on an already encoded (and possibly edited: PhotoMaker's stacked ID tokens, prompt
-    /// weights) text embedding.
+    /// weights) text embedding; <paramref name="afterBlock"/> transforms each block's output (null: nothing between blocks).
     /// </summary>
-    public Tensor Forward(Tensor x, Tensor t, TextEmbedding text, SelfAttentionHooks? hooks = null)
+    public Tensor Forward(Tensor x, Tensor t, TextEmbedding text, SelfAttentionHooks? hooks = null, IBlockOutputProcessor? afterBlock = null)
     {
         using var scope = NewDisposeScope();
         var (c, context) = TextCondition(text);                          // (N, D), tokens (N, L, D_text)
-        return Run(x, t, c, context, hooks).MoveToOuterDisposeScope();
+        return Run(x, t, c, context, hooks, afterBlock).MoveToOuterDisposeScope();
     }
 
-    private Tensor Run(Tensor x, Tensor t, Tensor conditionVector, CrossAttentionContext? text, SelfAttentionHooks? hooks)
+    private Tensor Run(Tensor x, Tensor t, Tensor conditionVector, CrossAttentionContext? text, SelfAttentionHooks? hooks, IBlockOutputProcessor? afterBlock = null)
     {
         hooks?.CheckAgainst(BlockNames.ToHashSet());
         using var scope = NewDisposeScope();
         var (h, c) = Embed(x, t, conditionVector);                     // (N, T, D), (N, D)
         var inputSkip = h;                                             // (N, T, D) v2 dense shortcut
-        h = Encode(h, c, null, text, hooks);                           // (N, T, D)
+        h = Encode(h, c, null, text, hooks, afterBlock);               // (N, T, D)
         // v1 adds it before block Depth−DecodeLayer, which does not exist when DecodeLayer = 0.
         if (Config.DecoderPositionEmbedding && (IsV2 || Config.DecodeLayer > 0)) h = h + decoder_pos_embed;
-        h = Decode(h, c, inputSkip, text, hooks);                      // (N, T, D)
+        h = Decode(h, c, inputSkip, text, hooks, afterBlock);          // (N, T, D)
         return Head(h, c).MoveToOuterDisposeScope();                   // (N, C_out, H, W)
     }
 
@@ -212,13 +213,14 @@ public sealed class MaskedDiffusionTransformer : Denoiser
         return (h, c);
     }
 
-    private Tensor Encode(Tensor h, Tensor c, Tensor? idsKeep, CrossAttentionContext? text, SelfAttentionHooks? hooks)
+    private Tensor Encode(Tensor h, Tensor c, Tensor? idsKeep, CrossAttentionContext? text, SelfAttentionHooks? hooks, IBlockOutputProcessor? afterBlock = null)
     {
         int i = 0;
         Tensor Apply(TransformerBlock block, Tensor x, Tensor? skip)
         {
             string name = BlockNames[i++];
-            return block.forward(x, c, skip, idsKeep, text, hooks?.For(name), name);
+            var y = block.forward(x, c, skip, idsKeep, text, hooks?.For(name), name);
+            return afterBlock is null ? y : afterBlock.After(name, y);
         }
         if (!IsV2)
         {
@@ -231,13 +233,14 @@ public sealed class MaskedDiffusionTransformer : Denoiser
         return h;
     }
 
-    private Tensor Decode(Tensor h, Tensor c, Tensor inputSkip, CrossAttentionContext? text, SelfAttentionHooks? hooks)
+    private Tensor Decode(Tensor h, Tensor c, Tensor inputSkip, CrossAttentionContext? text, SelfAttentionHooks? hooks, IBlockOutputProcessor? afterBlock = null)
     {
         int i = EncoderDepth;
         Tensor Apply(TransformerBlock block, Tensor x, Tensor? skip)
         {
             string name = BlockNames[i++];
-            return block.forward(x, c, skip, null, text, hooks?.For(name), name);
+            var y = block.forward(x, c, skip, null, text, hooks?.For(name), name);
+            return afterBlock is null ? y : afterBlock.After(name, y);
         }
         if (!IsV2)
         {

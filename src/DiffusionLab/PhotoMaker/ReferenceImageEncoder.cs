@@ -45,9 +45,26 @@ public sealed class ReferenceImageEncoder : nn.Module<Tensor, Tensor>
     /// <summary>Images (M, 3, S, S) in [−1, 1] (resized to ImageSize when S differs) → pooled CLS (M, Width).</summary>
     public override Tensor forward(Tensor images)
     {
+        using var scope = NewDisposeScope();
+        return post_layernorm.forward(Hidden(images).select(1, 0)).MoveToOuterDisposeScope(); // (M, W) pooled CLS
+    }
+
+    /// <summary>
+    /// Images (M, 3, S, S) in [−1, 1] → every token after <c>post_layernorm</c> (M, 1 + NumPatches, Width), CLS first, then
+    /// the patches row-major: the token-sequence embedding (CLIP's image tokens, as IP-Adapter-plus and StoryDiffusion's
+    /// semantic motion predictor read them).
+    /// </summary>
+    public Tensor Tokens(Tensor images)
+    {
+        using var scope = NewDisposeScope();
+        return post_layernorm.forward(Hidden(images)).MoveToOuterDisposeScope();               // (M, 1+P, W)
+    }
+
+    /// <summary>The last layer's tokens (M, 1 + NumPatches, Width), before <c>post_layernorm</c>.</summary>
+    private Tensor Hidden(Tensor images)
+    {
         if (images.dim() != 4 || images.shape[1] != 3)
             throw new ArgumentException($"reference images: expected (M, 3, H, W), got [{string.Join(", ", images.shape)}]");
-        using var scope = NewDisposeScope();
         var x = images.to(class_embedding.dtype);
         if (x.shape[2] != Config.ImageSize || x.shape[3] != Config.ImageSize)
             x = nn.functional.interpolate(x, [Config.ImageSize, Config.ImageSize], mode: InterpolationMode.Bilinear, align_corners: false, antialias: true);
@@ -57,6 +74,6 @@ public sealed class ReferenceImageEncoder : nn.Module<Tensor, Tensor>
         var h = cat([cls, patches], 1) + position_embedding;                            // (M, 1+P, W)
         h = pre_layrnorm.forward(h);                                                    // (M, 1+P, W)
         foreach (var layer in layers) h = layer.forward(h);                             // (M, 1+P, W)
-        return post_layernorm.forward(h.select(1, 0)).MoveToOuterDisposeScope();        // (M, W) pooled CLS
+        return h;
     }
 }

@@ -7,8 +7,9 @@ using DiffusionLab.Runs;
 namespace DiffusionLab.PhotoMaker;
 
 /// <summary>
-/// Config files of the stages built on a trained text-to-image run: PhotoMaker training (<see cref="PhotoMakerConfig"/>)
-/// and DreamBooth tuning (<see cref="DreamBoothConfig"/>). A top-level <c>"Stage"</c> ("photomaker", "dreambooth") marks
+/// Config files of the stages built on a trained text-to-image run: PhotoMaker training (<see cref="PhotoMakerConfig"/>),
+/// DreamBooth tuning (<see cref="DreamBoothConfig"/>) and StoryDiffusion's motion stage (StoryDiffusion.MotionConfig, which
+/// reads its files through this class). A top-level <c>"Stage"</c> ("photomaker", "dreambooth", "motion") marks
 /// them, which is how <c>difflab train</c> tells one from a plain run config. A relative <c>BaseCheckpoint</c> in the
 /// file is resolved against the repository root above the file (the nearest folder with DiffusionLab.slnx), or against
 /// the file's own folder when it lies outside a repository, so one config works from the repository root, from
@@ -35,7 +36,7 @@ public static partial class StageConfigFile
         {
             null => null,
             JsonValue v when v.TryGetValue<string>(out var s) => s,
-            var other => throw new ConfigException($"config '{path}': key 'Stage': {other.ToJsonString()}, expected \"{PhotoMaker}\" or \"{DreamBooth}\""),
+            var other => throw new ConfigException($"config '{path}': key 'Stage': {other.ToJsonString()}, expected \"{PhotoMaker}\", \"{DreamBooth}\" or \"motion\""),
         };
     }
 

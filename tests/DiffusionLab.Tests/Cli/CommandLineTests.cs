@@ -123,7 +123,7 @@ public class CommandLineTests
     {
         var (code, output, _) = CliHarness.Difflab();
         Assert.Equal(2, code);
-        foreach (var command in new[] { "train", "sample", "evaluate", "model", "bench", "study", "notebook", "world", "story", "personalize", "evaluators" })
+        foreach (var command in new[] { "train", "sample", "evaluate", "model", "bench", "study", "notebook", "world", "story", "clip", "personalize", "evaluators" })
             Assert.Contains(command, output);
     }
 

@@ -1,0 +1,61 @@
+using System.Globalization;
+using DiffusionLab.Core;
+using DiffusionLab.IO;
+using DiffusionLab.Runs;
+using static TorchSharp.torch;
+
+namespace DiffusionLab.StoryDiffusion;
+
+/// <summary>
+/// What a motion stage's checkpoint holds for sampling: <see cref="MotionModel.TrainedWeights"/> (encoder, predictor, clip
+/// layers, backbone when tuned), their EMA when kept, the stage's config and the base text-to-image checkpoint they were
+/// trained on (its weights are not copied). Read from a training checkpoint of stage <see cref="TrainingStage.Motion"/>.
+/// </summary>
+public sealed record MotionCheckpoint(string BaseCheckpoint, long BaseStep, string ConfigJson, Dictionary<string, Tensor> Weights, Dictionary<string, Tensor>? Ema, long Step)
+{
+    /// <summary>Metadata keys of a motion stage's training checkpoints.</summary>
+    public const string BaseCheckpointKey = "base_checkpoint", BaseStepKey = "base_step";
+
+    /// <summary>Reads a checkpoint; a missing or foreign file is a ConfigException naming the path and what it is.</summary>
+    public static MotionCheckpoint Load(string path)
+    {
+        Dictionary<string, string> meta;
+        try { meta = SafetensorsFile.ReadMetadata(path); }
+        catch (InvalidDataException e) { throw new ConfigException($"motion checkpoint '{path}': {e.Message.Replace(path + ": ", "")}"); }
+        catch (FileNotFoundException) { throw new ConfigException($"motion checkpoint '{path}': file not found"); }
+        if (meta.GetValueOrDefault("format") != TrainingCheckpoint.Format || meta.GetValueOrDefault("stage") != nameof(TrainingStage.Motion))
+            throw new ConfigException(meta.GetValueOrDefault("stage") is { } stage
+                ? $"'{path}' is a {stage} checkpoint, not a motion one; train a motion stage on a text-to-image run first (difflab train experiments/motion-characterworld/motion.json --set BaseCheckpoint=RUN)"
+                : $"motion checkpoint '{path}': not a DiffusionLab training checkpoint");
+        var checkpoint = TrainingCheckpoint.Load(path);
+        checkpoint.GeneratorState.Dispose();
+        foreach (var t in checkpoint.Optimizer.Values) t.Dispose();
+        var extra = checkpoint.Metadata ?? new Dictionary<string, string>();
+        if (!extra.TryGetValue(BaseCheckpointKey, out var baseCheckpoint) || !extra.TryGetValue(BaseStepKey, out var baseStep))
+            throw new ConfigException($"motion checkpoint '{path}': metadata '{BaseCheckpointKey}' or '{BaseStepKey}' missing");
+        return new MotionCheckpoint(baseCheckpoint, long.Parse(baseStep, CultureInfo.InvariantCulture), checkpoint.ConfigJson, checkpoint.Model,
+            checkpoint.Ema.Count > 0 ? checkpoint.Ema : null, checkpoint.Step);
+    }
+
+    /// <summary>Whether <paramref name="path"/> is a motion checkpoint (reads the header only).</summary>
+    public static bool IsMotionCheckpoint(string path)
+    {
+        try
+        {
+            var meta = SafetensorsFile.ReadMetadata(path);
+            return meta.GetValueOrDefault("format") == TrainingCheckpoint.Format && meta.GetValueOrDefault("stage") == nameof(TrainingStage.Motion);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException) { return false; }
+    }
+
+    public MotionConfig Config(string source) => MotionConfig.FromJson(ConfigJson, source);
+
+    /// <summary>The weights to sample with: the trained ones, with their EMA over them where kept (the frozen encoder has none).</summary>
+    public IReadOnlyDictionary<string, Tensor> SamplingWeights(bool useEma)
+    {
+        if (!useEma || Ema is null) return Weights;
+        var merged = new Dictionary<string, Tensor>(Weights);
+        foreach (var (name, value) in Ema) merged[name] = value;
+        return merged;
+    }
+}

@@ -1,0 +1,178 @@
+using DiffusionLab.Core;
+using DiffusionLab.Data.World;
+using DiffusionLab.Diffusion;
+using DiffusionLab.Imaging;
+using DiffusionLab.Mdt;
+using DiffusionLab.PhotoMaker;
+using DiffusionLab.Runs;
+using DiffusionLab.Text;
+using DiffusionLab.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DiffusionLab.StoryDiffusion;
+
+/// <summary>
+/// A motion stage (storydiffusion.md §4): the semantic encoder pre-trained once (<see cref="SemanticEncoderPretraining"/>,
+/// its own run folder inside this one), then the one <see cref="Trainer"/> over a <see cref="MotionObjective"/> on the text-
+/// to-image base, in a run folder: config.json, tokenizer.json (the base run's), metrics.jsonl, checkpoints/ (stage Motion,
+/// read back by <see cref="MotionCheckpoint"/>) and samples/ (per held-out person a row of the true clip over a row of the
+/// generated one, and the generated clips as a GIF). A run folder with a checkpoint resumes exactly.
+/// </summary>
+public sealed class MotionTrainer : IDisposable
+{
+    /// <summary>The run folder (inside the stage's) of the encoder pre-training.</summary>
+    public const string EncoderPretrainingFolder = "encoder-pretraining";
+
+    private readonly MotionConfig _config;
+    private readonly TrainingProgress _progress;
+    private readonly TrainedModel _base;
+    private readonly CharacterWorld _world;
+    private readonly GaussianDiffusion _diffusion;
+    private readonly Generator _generator;
+    private readonly MotionObjective _objective;
+    private readonly Trainer _trainer;
+    private readonly IDisposable _hold;
+
+    public MotionTrainer(MotionConfig config, string runDirectory, Device device, TrainingProgress? progress = null)
+    {
+        var problems = config.Problems();
+        if (problems.Count > 0) throw new ConfigException($"motion config: {problems[0]}");
+        DeviceAvailability.Check(device);
+        _config = config;
+        Run = new RunFolder(runDirectory);
+        _progress = progress ?? TrainingProgress.ForConsole(config.Steps, 0, config.LogEvery);
+        _base = LoadBase(config, device);
+        try
+        {
+            var baseConfig = _base.Config;
+            if (_base.Model is not MaskedDiffusionTransformer backbone || _base.Tokenizer is null)
+                throw new ConfigException($"key 'BaseCheckpoint': '{config.BaseCheckpoint}' is not a text-to-image MDT run");
+            if (baseConfig.Data.Dataset != DatasetKind.CharacterWorld)
+                throw new ConfigException($"key 'BaseCheckpoint': its run trained on '{ConfigChoice.Name(baseConfig.Data.Dataset)}'; the motion stage trains on CharacterWorld clips");
+            CheckResumable();
+            _world = new CharacterWorld(DatasetLoader.WorldConfig(baseConfig.Data, baseConfig.Model.InputSize));
+            using var start = RunFolderStart.Begin(Run);
+            PrepareRunFolder(start);
+
+            using (var init = new Generator((ulong)config.Seed, CPU)) Model = new MotionModel(backbone, config, init);
+            // Once, when the run starts: a resumed run's checkpoint already holds the pre-trained encoder.
+            if (config.EncoderPretrainSteps > 0 && TrainingCheckpoint.Latest(Run.Path) is null)
+            {
+                _progress.Message($"semantic encoder: time-contrastive pre-training, {config.EncoderPretrainSteps} steps of {config.EncoderPretrainClips} clips");
+                using var pretrain = new Generator((ulong)config.Seed + 2, CPU);
+                SemanticEncoderPretraining.Run(Model.Encoder, _world, config, pretrain, Path.Combine(Run.Path, EncoderPretrainingFolder),
+                    _progress.For(config.EncoderPretrainSteps, config.LogEvery));
+            }
+            _generator = new Generator((ulong)config.Seed + 1, CPU);
+            _diffusion = new GaussianDiffusion(BetaSchedule.Create(baseConfig.Diffusion.Schedule, baseConfig.Diffusion.Timesteps), baseConfig.Model.LearnSigma);
+            var weighting = baseConfig.Diffusion.MinSnrGamma is { } gamma ? LossWeighting.MinSnr(gamma) : LossWeighting.None;
+            _objective = new MotionObjective(Model, config, _world, _base.Tokenizer, baseConfig.Model.TextMaxLength, _diffusion, weighting);
+            var metadata = new Dictionary<string, string>
+            {
+                [MotionCheckpoint.BaseCheckpointKey] = BaseCheckpointFile,
+                [MotionCheckpoint.BaseStepKey] = _base.Step.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            };
+            _trainer = new Trainer(_objective, MotionObjective.Options(config, metadata), _generator, Run, _progress);
+            if (config.SampleClips > 0) _trainer.AddHook(new TrainingHook("sample clips", config.SampleEvery, _ => SaveSamples()));
+            _hold = start.Commit();
+        }
+        catch
+        {
+            _trainer?.Dispose();
+            _objective?.Dispose();
+            _generator?.Dispose();
+            if (Model is not null) Model.Dispose();
+            else _base.Dispose();
+            _world?.Dispose();
+            throw;
+        }
+    }
+
+    public MotionModel Model { get; }
+    public RunFolder Run { get; }
+    public long Step => _trainer.Step;
+    public WordTokenizer Tokenizer => _base.Tokenizer!;
+    /// <summary>The concrete base checkpoint file the stage trains on (recorded in every checkpoint).</summary>
+    public string BaseCheckpointFile => Path.GetFullPath(_base.CheckpointPath);
+
+    /// <summary>Trains up to Steps (or <paramref name="stopAfter"/> steps); a cancelled run checkpoints where it stopped.</summary>
+    public void Train(long? stopAfter = null, CancellationToken cancellation = default) => _trainer.Train(stopAfter, cancellation);
+
+    /// <summary>
+    /// Rows of <see cref="MotionConfig.SampleClips"/> held-out people's transitions (motion 0.75): the true clip, then the
+    /// generated one from its first and last frames and caption ((2·people·L), 3, S, S), with the generated clips.
+    /// </summary>
+    public (Tensor Sheet, Tensor Clips) Samples()
+    {
+        var people = _world.Identities(WorldSplit.HeldOut).Take(_config.SampleClips).ToList();
+        if (people.Count == 0) throw new InvalidOperationException("the base world has no held-out people to sample transitions of");
+        using var scope = NewDisposeScope();
+        var truths = people.Select(id => KeyframePairs.Render(_world, KeyframePairs.Of(_world, id, 0, 0.75), _config.Frames)).ToList();
+        var truth = stack(truths.Select(c => CharacterImage.Stack(c)).ToArray());                                     // (P, L, 3, S, S)
+        var prompts = people.Select(id => _world.Caption(id, 0).Text).ToList();
+        using var pipeline = new TransitionPipeline(Model, Tokenizer, _diffusion.Betas.ToArray());
+        using var swap = _trainer.EmaWeights();
+        var generated = pipeline.Generate(truth.select(1, 0), truth.select(1, _config.Frames - 1), prompts, 1000, _config.Sampling,
+            Model.Predictor is null ? KeyframeConditioning.Interpolated : KeyframeConditioning.Predicted);             // (P, L, 3, S, S)
+        Model.Train(true);
+        var sheet = stack([truth, generated], 1).flatten(0, 2);                                                       // (P·2·L, 3, S, S)
+        return (sheet.MoveToOuterDisposeScope(), generated.flatten(0, 1).MoveToOuterDisposeScope());
+    }
+
+    private void SaveSamples()
+    {
+        var (sheet, clips) = Samples();
+        using (sheet) ImageGrid.Save(sheet, _config.Frames, Run.SampleGrid(Step));
+        using (clips) AnimatedImageFile.Save(clips, Path.ChangeExtension(Run.SampleGrid(Step), ".gif"));
+    }
+
+    /// <summary>The text-to-image base, or a ConfigException naming BaseCheckpoint when it is missing or something else.</summary>
+    private static TrainedModel LoadBase(MotionConfig config, Device device)
+    {
+        string path = config.BaseCheckpoint;
+        if (!File.Exists(path) && !Directory.Exists(path))
+            throw new ConfigException($"key 'BaseCheckpoint': '{path}' does not exist; the motion stage extends a text-to-image run: train it first " +
+                $"(difflab study run experiments/t2i-characterworld) or point BaseCheckpoint at one (--set BaseCheckpoint=RUN)");
+        string checkpoint = Directory.Exists(path) ? TrainingCheckpoint.Latest(path) ?? path : path;
+        if (MotionCheckpoint.IsMotionCheckpoint(checkpoint) || PhotoMakerCheckpoint.IsPhotoMakerCheckpoint(checkpoint))
+            throw new ConfigException($"key 'BaseCheckpoint': '{path}' is a {(MotionCheckpoint.IsMotionCheckpoint(checkpoint) ? "motion" : "PhotoMaker")} run; BaseCheckpoint is the text-to-image run the stage starts from");
+        try { return TrainedModel.Load(path, raw: !config.BaseUseEma, device: device); }
+        catch (ConfigException e) { throw new ConfigException($"key 'BaseCheckpoint': not a usable text-to-image run: {e.Message}"); }
+    }
+
+    private void CheckResumable()
+    {
+        if (TrainingCheckpoint.Latest(Run.Path) is not { } latest) return;
+        var checkpoint = MotionCheckpoint.Load(latest);
+        foreach (var t in checkpoint.Weights.Values.Concat((IEnumerable<Tensor>?)checkpoint.Ema?.Values ?? [])) t.Dispose();
+        if (checkpoint.BaseCheckpoint != BaseCheckpointFile)
+            throw new ConfigException($"run '{Run.Path}': trained on base '{checkpoint.BaseCheckpoint}', but BaseCheckpoint now resolves to '{BaseCheckpointFile}'; use a new output folder");
+    }
+
+    private void PrepareRunFolder(RunFolderStart start)
+    {
+        if (Run.Exists)
+        {
+            var previous = MotionConfig.FromJson(File.ReadAllText(Run.ConfigFile), Run.ConfigFile);
+            // Steps may change on resume; nothing that shapes the computation may.
+            string comparable = (previous with { Steps = _config.Steps }).ToJson(), requested = _config.ToJson();
+            if (comparable != requested)
+                throw RunConfigMismatch.Refusal(Run, System.Text.Json.Nodes.JsonNode.Parse(comparable)!, System.Text.Json.Nodes.JsonNode.Parse(requested)!, "Steps");
+        }
+        start.Remember(Run.ConfigFile);
+        IO.AtomicFile.WriteAllText(Run.ConfigFile, _config.ToJson());
+        start.Remember(Run.TokenizerFile);
+        _base.Tokenizer!.Save(Run.TokenizerFile);
+    }
+
+    public void Dispose()
+    {
+        _hold.Dispose();
+        _trainer.Dispose();
+        _objective.Dispose();
+        _generator.Dispose();
+        Model.Dispose();
+        _world.Dispose();
+    }
+}
