@@ -3,6 +3,7 @@ using DiffusionLab.Tests.Training;
 
 namespace DiffusionLab.Tests.Notebooks;
 
+[Collection(NotebookRuns.Collection)]
 public class NotebookCommandTests
 {
     private static string Notebook(string dir, params (string Source, string[] Tags)[] cells)

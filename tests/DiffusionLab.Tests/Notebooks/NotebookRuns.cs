@@ -5,6 +5,12 @@ namespace DiffusionLab.Tests.Notebooks;
 /// <summary>Runs `difflab notebook run` in-process (the notebook itself executes in the runner's child process).</summary>
 internal static class NotebookRuns
 {
+    /// <summary>
+    /// The xunit collection of every test that executes a notebook: each notebook's setup builds the library into the
+    /// one build/nblib folder, and two builds into it at once (a fresh clone has none yet) can leave a file missing.
+    /// </summary>
+    public const string Collection = "notebooks";
+
     public static string RepositoryRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);

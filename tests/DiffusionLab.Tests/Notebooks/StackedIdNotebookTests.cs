@@ -5,6 +5,7 @@ using DiffusionLab.Tests.Training;
 
 namespace DiffusionLab.Tests.Notebooks;
 
+[Collection(NotebookRuns.Collection)]
 public class StackedIdNotebookTests
 {
     [Fact]

@@ -4,6 +4,7 @@ using TorchSharp;
 
 namespace DiffusionLab.Tests.Notebooks;
 
+[Collection(NotebookRuns.Collection)]
 public class StoryNotebookTests
 {
     [Fact]

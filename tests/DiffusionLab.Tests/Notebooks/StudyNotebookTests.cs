@@ -6,6 +6,7 @@ namespace DiffusionLab.Tests.Notebooks;
 /// Notebooks 02 and 03 read their study's committed results and, with liveSteps > 0, train a short
 /// live version of two of its runs: both parts must show charts, tables and samples inline.
 /// </summary>
+[Collection(NotebookRuns.Collection)]
 public class StudyNotebookTests
 {
     [Theory]

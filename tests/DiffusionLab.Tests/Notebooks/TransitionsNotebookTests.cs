@@ -4,6 +4,7 @@ using DiffusionLab.Tests.Training;
 
 namespace DiffusionLab.Tests.Notebooks;
 
+[Collection(NotebookRuns.Collection)]
 public class TransitionsNotebookTests
 {
     [Fact]
