@@ -166,21 +166,9 @@ public sealed class PhotoMakerTrainer : IDisposable
         ImageGrid.Save(grid, Math.Min(4, _world.Config.ImagesPerIdentity - 1) + 1, _run.SampleGrid(Step));
     }
 
-    private void PrepareRunFolder(RunFolderStart start)
-    {
-        if (_run.Exists)
-        {
-            var previous = PhotoMakerConfig.FromJson(File.ReadAllText(_run.ConfigFile), _run.ConfigFile);
-            // Steps may change on resume; nothing that shapes the computation may.
-            string comparable = (previous with { Steps = _config.Steps }).ToJson(), requested = _config.ToJson();
-            if (comparable != requested)
-                throw RunConfigMismatch.Refusal(_run, System.Text.Json.Nodes.JsonNode.Parse(comparable)!, System.Text.Json.Nodes.JsonNode.Parse(requested)!, "Steps");
-        }
-        start.Remember(_run.ConfigFile);
-        IO.AtomicFile.WriteAllText(_run.ConfigFile, _config.ToJson());
-        start.Remember(_run.TokenizerFile);
-        _base.Tokenizer!.Save(_run.TokenizerFile);
-    }
+    // Steps may change on resume; nothing that shapes the computation may.
+    private void PrepareRunFolder(RunFolderStart start) => start.WriteStageConfig(_run, _config.ToJson(),
+        stored => (PhotoMakerConfig.FromJson(stored, _run.ConfigFile) with { Steps = _config.Steps }).ToJson(), _base.Tokenizer!);
 
     public void Dispose()
     {

@@ -34,6 +34,25 @@ public sealed class RunFolderStart : IDisposable
 
     public RunFolder Run => _run;
 
+    /// <summary>
+    /// A stage run's config and tokenizer, written (undone with the start): an existing run's stored config must equal
+    /// <paramref name="requestedJson"/> once <paramref name="withRequestedSteps"/> has given it the requested steps (the one
+    /// key a resume may change), or the start is refused with the differing key.
+    /// </summary>
+    public void WriteStageConfig(RunFolder run, string requestedJson, Func<string, string> withRequestedSteps, Text.WordTokenizer tokenizer)
+    {
+        if (run.Exists)
+        {
+            string comparable = withRequestedSteps(File.ReadAllText(run.ConfigFile));
+            if (comparable != requestedJson)
+                throw RunConfigMismatch.Refusal(run, System.Text.Json.Nodes.JsonNode.Parse(comparable)!, System.Text.Json.Nodes.JsonNode.Parse(requestedJson)!, "Steps");
+        }
+        Remember(run.ConfigFile);
+        IO.AtomicFile.WriteAllText(run.ConfigFile, requestedJson);
+        Remember(run.TokenizerFile);
+        tokenizer.Save(run.TokenizerFile);
+    }
+
     /// <summary>Records <paramref name="file"/>'s bytes (or its absence) before the start writes it, to put back if the start fails.</summary>
     public void Remember(string file)
     {

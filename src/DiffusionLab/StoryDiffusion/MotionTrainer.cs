@@ -150,21 +150,9 @@ public sealed class MotionTrainer : IDisposable
             throw new ConfigException($"run '{Run.Path}': trained on base '{checkpoint.BaseCheckpoint}', but BaseCheckpoint now resolves to '{BaseCheckpointFile}'; use a new output folder");
     }
 
-    private void PrepareRunFolder(RunFolderStart start)
-    {
-        if (Run.Exists)
-        {
-            var previous = MotionConfig.FromJson(File.ReadAllText(Run.ConfigFile), Run.ConfigFile);
-            // Steps may change on resume; nothing that shapes the computation may.
-            string comparable = (previous with { Steps = _config.Steps }).ToJson(), requested = _config.ToJson();
-            if (comparable != requested)
-                throw RunConfigMismatch.Refusal(Run, System.Text.Json.Nodes.JsonNode.Parse(comparable)!, System.Text.Json.Nodes.JsonNode.Parse(requested)!, "Steps");
-        }
-        start.Remember(Run.ConfigFile);
-        IO.AtomicFile.WriteAllText(Run.ConfigFile, _config.ToJson());
-        start.Remember(Run.TokenizerFile);
-        _base.Tokenizer!.Save(Run.TokenizerFile);
-    }
+    // Steps may change on resume; nothing that shapes the computation may.
+    private void PrepareRunFolder(RunFolderStart start) => start.WriteStageConfig(Run, _config.ToJson(),
+        stored => (MotionConfig.FromJson(stored, Run.ConfigFile) with { Steps = _config.Steps }).ToJson(), _base.Tokenizer!);
 
     public void Dispose()
     {
