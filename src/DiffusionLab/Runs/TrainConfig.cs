@@ -87,6 +87,13 @@ public sealed record TrainingSection
     /// doubling intervals 25, 50, 100, 200, …), so the first evaluation comes before any model reaches a target FD.
     /// </summary>
     public int[]? EvaluateAt { get; init; }
+    /// <summary>
+    /// A fine-tune's starting point: a run folder, checkpoint or shipped model (<c>zoo:NAME</c>) whose weights (a run's
+    /// EMA) start the network and its EMA instead of Training.Seed's random ones. Its model config must be this run's
+    /// Model, and a text model's tokenizer this data's. Read once, when the run starts; a resumed run reads its own
+    /// checkpoint. null: train from scratch.
+    /// </summary>
+    public string? InitialWeights { get; init; }
 }
 
 public sealed record SamplingSection

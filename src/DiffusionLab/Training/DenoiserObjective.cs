@@ -101,6 +101,13 @@ public sealed class DenoiserObjective : ITrainingObjective
 
     public IReadOnlyDictionary<string, Tensor> CheckpointWeights() => Model.state_dict();
 
+    /// <summary>A fine-tune's start (Training.InitialWeights): the network and its EMA both take <paramref name="weights"/>.</summary>
+    public void StartFrom(IReadOnlyDictionary<string, Tensor> weights, string source)
+    {
+        StateDictLoader.LoadStrict(Model, weights, source);
+        StateDictLoader.LoadStrict(Shadow, weights, source);
+    }
+
     public void LoadCheckpointWeights(IReadOnlyDictionary<string, Tensor> weights, string source) =>
         StateDictLoader.LoadStrict(Model, weights, source);
 

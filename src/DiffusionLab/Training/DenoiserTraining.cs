@@ -44,14 +44,19 @@ public sealed class DenoiserTraining : IDisposable
         if (config.Training.Precision == TrainingPrecision.Bf16 && device.type != DeviceType.CUDA)
             throw new ConfigException("key 'Training.Precision': bf16 is for CUDA devices (on this CPU bf16 training measured 14x slower than fp32); use fp32 or --device cuda");
         _data = DatasetLoader.Load(config.Data, config.Model);
+        Dictionary<string, Tensor>? initial = null;
         try
         {
+            // A fine-tune's start is read once; a resumed run continues from its own checkpoint.
+            if (config.Training.InitialWeights is not null && TrainingCheckpoint.Latest(_run.Path) is null)
+                initial = InitialWeights.Load(config, _data.Tokenizer);
             if (config.Training.BatchSize > _data.Set.Count)
                 throw new ConfigException($"key 'Training.BatchSize': {config.Training.BatchSize}, expected at most the data set's {_data.Set.Count} images ({DatasetLoader.Describe(config.Data)})");
             using var start = RunFolderStart.Begin(_run);
             PrepareRunFolder(start);
             _generator = new Generator((ulong)config.Training.Seed + 1, torch.CPU);
             _objective = new DenoiserObjective(config, _data.Set, device, _generator);
+            if (initial is not null) _objective.StartFrom(initial, config.Training.InitialWeights!);
             var t = config.Training;
             _trainer = new Trainer(_objective, DenoiserObjective.Options(config), _generator, _run,
                 progress ?? TrainingProgress.ForConsole(t.Steps, 0, t.LogEvery));
@@ -67,6 +72,10 @@ public sealed class DenoiserTraining : IDisposable
             _generator?.Dispose();
             _data.Dispose();
             throw;
+        }
+        finally
+        {
+            if (initial is not null) foreach (var t in initial.Values) t.Dispose();
         }
     }
 
