@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using DiffusionLab.Core;
+using DiffusionLab.Evaluation;
 using DiffusionLab.PhotoMaker;
 using DiffusionLab.Runs;
 using TorchSharp;
@@ -31,10 +32,14 @@ public static class ModelsCommand
         {
             HelpName = "zoo:NAME", Description = "a PhotoMaker stage: the shipped text-to-image model it trained on (exported from the same checkpoint first)",
         };
+        var overrides = CliOptions.Overrides("a Sampling.* or Evaluation.* key of the shipped config: how the model samples by default and is judged, e.g. Sampling.GuidanceScale=2", "Section.Key=Value");
+        var judge = new Option<bool>("--judge") { Description = "judge the shipped weights as shipped (bf16, the shipped config's sampler and Evaluation.NumSamples) and record the metrics in provenance.json" };
+        var device = DeviceOption.Create();
         var command = new Command("export", "Write a run's weights (bf16, no optimizer state), config, tokenizer and provenance to MODELS/NAME")
-            { source, name, directory, raw, baseModel };
+            { source, name, directory, raw, baseModel, overrides, judge, device };
         command.SetAction(parse => Export(parse.GetRequiredValue(source), parse.GetRequiredValue(name), parse.GetValue(directory), parse.GetValue(raw),
-            parse.GetValue(baseModel), "difflab " + string.Join(" ", parse.Tokens.Select(t => t.Value)), parse.InvocationConfiguration.Output));
+            parse.GetValue(baseModel), "difflab " + string.Join(" ", parse.Tokens.Select(t => t.Value)), parse.InvocationConfiguration.Output,
+            parse.GetValue(overrides) ?? [], parse.GetValue(judge), DeviceOption.Parse(parse.GetValue(device))));
         return command;
     }
 
@@ -46,21 +51,36 @@ public static class ModelsCommand
         return command;
     }
 
-    public static int Export(string source, string name, string? directory, bool raw, string? baseName, string commandLine, TextWriter stdout)
+    public static int Export(string source, string name, string? directory, bool raw, string? baseName, string commandLine, TextWriter stdout,
+        IReadOnlyList<string>? overrides = null, bool judge = false, torch.Device? device = null)
     {
         var zoo = directory is null ? ModelZoo.Default() : new ModelZoo(directory);
-        var origin = new ExportOrigin(commandLine, GitRevision.OfBuild(), DeviceDescription.Of(torch.CPU));
+        device ??= torch.CPU;
+        var origin = new ExportOrigin(commandLine, GitRevision.OfBuild(), DeviceDescription.Of(device));
         bool photoMaker = PhotoMakerCheckpoint.IsPhotoMakerCheckpoint(ModelExport.SourceCheckpoint(source));
         if (photoMaker && baseName is null)
             throw new UsageException($"'{source}' is a PhotoMaker stage: name its base with --base zoo:NAME (the text-to-image model it trained on, exported first)");
         if (!photoMaker && baseName is not null)
             throw new UsageException($"--base: '{source}' is not a PhotoMaker stage (only a PhotoMaker stage has a base)");
+        if (photoMaker && (judge || overrides is { Count: > 0 }))
+            throw new UsageException($"--judge and --set: for a denoiser; '{source}' is a PhotoMaker stage (judge it with difflab study photomaker)");
         var shipped = photoMaker
             ? PhotoMakerExport.Export(source, name, zoo, raw, baseName!, origin)
-            : ModelExport.ExportDenoiser(source, name, zoo, raw, origin);
+            : ModelExport.ExportDenoiser(source, name, zoo, raw, origin, overrides, judge ? staged => Judge(staged, device, stdout) : null);
         stdout.WriteLine($"wrote {shipped.ZooName} to {shipped.Directory} ({Megabytes(shipped.SizeBytes)})");
         WriteTotal(zoo, stdout);
         return 0;
+    }
+
+    /// <summary>The shipped model in <paramref name="folder"/>, loaded as a user loads it, judged by its run's evaluators with its own config.</summary>
+    private static ShippedJudgement Judge(string folder, torch.Device device, TextWriter stdout)
+    {
+        using var loaded = TrainedModel.Load(folder, device: device);
+        var metrics = RunEvaluation.Evaluate(loaded.Model, loaded.Config, device, seed: 1234)
+                      ?? throw new ConfigException($"--judge: no evaluator for dataset '{ConfigChoice.Name(loaded.Config.Data.Dataset)}' (FD is defined for mnist10k and characterworld runs)");
+        var judged = new ShippedJudgement(metrics, ShippedJudgement.Describe(loaded.Config));
+        stdout.WriteLine("judged: " + string.Join(" ", metrics.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key}={p.Value:G4}"))) + $" ({judged.Setting})");
+        return judged;
     }
 
     public static int List(string? directory, TextWriter stdout)
@@ -77,7 +97,10 @@ public static class ModelsCommand
     {
         var header = model.Header();
         var provenance = File.Exists(model.ProvenanceFile) ? model.Provenance() : null;
-        string metrics = provenance?.Metrics is { } m
+        string metrics = provenance?.Judged is { } j
+            ? string.Join(" ", j.Where(p => !p.Key.EndsWith("_seconds", StringComparison.Ordinal)).Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key}={p.Value:G4}")))
+              + $" (judged as shipped: {provenance.JudgedWith})"
+            : provenance?.Metrics is { } m
             ? string.Join(" ", m.Where(p => p.Key != "step").Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key}={p.Value:G4}")))
               + string.Create(CultureInfo.InvariantCulture, $" (judged at step {m.GetValueOrDefault("step")})")
             : "not judged";

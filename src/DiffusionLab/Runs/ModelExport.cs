@@ -15,9 +15,18 @@ namespace DiffusionLab.Runs;
 /// </summary>
 public static class ModelExport
 {
-    /// <summary>Exports the EMA (or, <paramref name="raw"/>, the raw) weights of a denoiser run's latest checkpoint or a checkpoint file.</summary>
-    public static ShippedModel ExportDenoiser(string runOrCheckpoint, string name, ModelZoo zoo, bool raw, ExportOrigin origin)
+    /// <summary>
+    /// Exports the EMA (or, <paramref name="raw"/>, the raw) weights of a denoiser run's latest checkpoint or a checkpoint
+    /// file. <paramref name="overrides"/> set Sampling.* and Evaluation.* keys of the shipped config (how it samples by
+    /// default and is judged), nothing else; <paramref name="judge"/>, when given, judges the shipped model in its staging
+    /// folder (loadable like any shipped model) before the folder appears.
+    /// </summary>
+    public static ShippedModel ExportDenoiser(string runOrCheckpoint, string name, ModelZoo zoo, bool raw, ExportOrigin origin,
+        IReadOnlyList<string>? overrides = null, Func<string, ShippedJudgement>? judge = null)
     {
+        foreach (var o in overrides ?? [])
+            if (!o.StartsWith("Sampling.", StringComparison.Ordinal) && !o.StartsWith("Evaluation.", StringComparison.Ordinal))
+                throw new ConfigException($"--set '{o}': an export sets only Sampling.* and Evaluation.* keys (how the shipped model samples and is judged); its network and training are the run's");
         var target = zoo.Place(name);
         string path = SourceCheckpoint(runOrCheckpoint);
         var checkpoint = TrainingCheckpoint.Load(path);
@@ -25,7 +34,10 @@ public static class ModelExport
         {
             if (checkpoint.Stage != TrainingStage.Denoiser)
                 throw new ConfigException($"checkpoint '{path}': a {checkpoint.Stage} stage; only denoisers and PhotoMaker stages (with --base) are shipped");
-            var config = checkpoint.Config(path);
+            var stored = JsonNode.Parse(checkpoint.ConfigJson)!.AsObject();
+            var config = TrainConfigLoader.FromJson(stored, path, overrides);
+            TrainConfigLoader.Validate(config, path);
+            string configJson = overrides is { Count: > 0 } ? TrainConfigLoader.ToJson(config).ToJsonString() : checkpoint.ConfigJson;
             var weights = Weights(checkpoint.Model, checkpoint.Ema, raw, path);
             var kind = config.Model.IsTextConditioned ? ShippedModelKind.TextToImage : ShippedModelKind.ClassConditional;
             string? tokenizer = null;
@@ -36,10 +48,10 @@ public static class ModelExport
                 if (WordTokenizer.Load(tokenizer).VocabSize != config.Model.TextVocabSize)
                     throw new ConfigException($"tokenizer '{tokenizer}': its size differs from the checkpoint's TextVocabSize={config.Model.TextVocabSize}");
             }
-            var shipped = new ShippedWeights(TrainingStage.Denoiser, kind, checkpoint.Step, !raw, checkpoint.ConfigJson, weights);
+            var shipped = new ShippedWeights(TrainingStage.Denoiser, kind, checkpoint.Step, !raw, configJson, weights);
             var provenance = new ModelProvenance(ShippedWeights.KindName(kind), config.ModelPreset, origin.Command, origin.GitRevision, origin.Device, DateTime.UtcNow,
                 path, checkpoint.Step, raw ? "raw" : "ema", Base: null, JudgedMetrics(path, checkpoint.Step));
-            return Write(target, shipped, tokenizer, provenance);
+            return Write(target, shipped, tokenizer, provenance, judge);
         }
         finally
         {
@@ -87,8 +99,13 @@ public static class ModelExport
         catch (JsonException) { return null; }
     }
 
-    /// <summary>Writes the folder of <paramref name="target"/>; an existing one is a ConfigException (remove it to replace it).</summary>
-    public static ShippedModel Write(ShippedModel target, ShippedWeights weights, string? tokenizerFile, ModelProvenance provenance)
+    /// <summary>
+    /// Writes the folder of <paramref name="target"/>; an existing one is a ConfigException (remove it to replace it).
+    /// <paramref name="judge"/> runs on the complete staging folder; its metrics go into the provenance before the
+    /// folder is renamed into place.
+    /// </summary>
+    public static ShippedModel Write(ShippedModel target, ShippedWeights weights, string? tokenizerFile, ModelProvenance provenance,
+        Func<string, ShippedJudgement>? judge = null)
     {
         if (System.IO.Directory.Exists(target.Directory))
             throw new ConfigException($"{target.Directory}: already exists; remove it to export {target.ZooName} again, or choose another --name");
@@ -102,6 +119,12 @@ public static class ModelExport
             AtomicFile.WriteAllText(staging.ConfigFile, JsonNode.Parse(weights.ConfigJson)!.ToJsonString(TrainConfigLoader.JsonOptions) + "\n");
             if (tokenizerFile is not null) File.Copy(tokenizerFile, staging.TokenizerFile);
             AtomicFile.WriteAllText(staging.ProvenanceFile, JsonSerializer.Serialize(provenance, TrainConfigLoader.JsonOptions) + "\n");
+            if (judge is not null)
+            {
+                var judged = judge(staging.Directory);
+                provenance = provenance with { Judged = judged.Metrics, JudgedWith = judged.Setting };
+                AtomicFile.WriteAllText(staging.ProvenanceFile, JsonSerializer.Serialize(provenance, TrainConfigLoader.JsonOptions) + "\n");
+            }
             System.IO.Directory.Move(staging.Directory, target.Directory);
         }
         catch

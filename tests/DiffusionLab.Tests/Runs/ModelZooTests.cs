@@ -115,6 +115,34 @@ public class ModelZooTests
     }
 
     [Fact]
+    public void AJudgedExportRecordsTheShippedWeightsOwnMetricsAndItsSamplingDefaults()
+    {
+        string run = MnistRun.Value, models = Path.Combine(TinyRuns.TempDir("zoo-judge"), "models");
+        var export = CliHarness.Difflab("models", "export", run, "--name", "judged", "--models-dir", models, "--judge",
+            "--set", "Sampling.GuidanceScale=2", "--set", "Sampling.Respacing=ddim3", "--set", "Evaluation.NumSamples=10", "--set", "Evaluation.ProbeDigitsPerClass=0");
+        Assert.True(export.Code == 0, export.Err);
+        Assert.Contains("judged: ", export.Out);
+        var shipped = new ModelZoo(models).Find("judged");
+        var provenance = shipped.Provenance();
+        Assert.NotNull(provenance.Judged);
+        Assert.InRange(provenance.Judged!["class_accuracy"], 0.0, 1.0);
+        Assert.True(provenance.Judged.ContainsKey("fd"));
+        Assert.Equal("DDIM ddim3, guidance 2, 10 samples, seed 1234, EMA weights as shipped (bf16)", provenance.JudgedWith);
+        // The shipped config samples as it was judged; the run's own config is untouched.
+        using (var loaded = TrainedModel.Load(shipped.Directory))
+        {
+            Assert.Equal(2.0, loaded.Config.Sampling.GuidanceScale);
+            Assert.Equal("ddim3", loaded.Config.Sampling.Respacing);
+        }
+        using (var source = TrainedModel.Load(run)) Assert.Equal(1.0, source.Config.Sampling.GuidanceScale);
+
+        var network = CliHarness.Difflab("models", "export", run, "--name", "other", "--models-dir", models, "--set", "Model.Depth=2");
+        Assert.Equal(2, network.Code);
+        Assert.Contains("only Sampling.* and Evaluation.* keys", network.Err);
+        Assert.False(Directory.Exists(Path.Combine(models, "other")));
+    }
+
+    [Fact]
     public void APhotoMakerStageShipsItsOwnWeightsAndNamesItsShippedBase()
     {
         string dir = TinyRuns.TempDir("zoo-photomaker"), models = Path.Combine(dir, "models");
