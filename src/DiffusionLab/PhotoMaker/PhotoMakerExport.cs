@@ -25,6 +25,8 @@ public static class PhotoMakerExport
             var baseProvenance = baseModel.Provenance();
             if (baseHeader.Kind != ShippedModelKind.TextToImage)
                 throw new ConfigException($"--base {baseModel.ZooName}: a {ShippedWeights.KindName(baseHeader.Kind)} model; a PhotoMaker stage's base is text-to-image");
+            if (ModelZoo.IsZooName(checkpoint.BaseCheckpoint) && checkpoint.BaseCheckpoint != baseModel.ZooName)
+                throw new ConfigException($"--base {baseModel.ZooName}: the stage trained on the shipped {checkpoint.BaseCheckpoint}; name that one");
             if (baseHeader.Step != checkpoint.BaseStep)
                 throw new ConfigException($"--base {baseModel.ZooName}: exported from step {baseHeader.Step} ({baseProvenance.SourceCheckpoint}), but the stage trained on step {checkpoint.BaseStep} ({checkpoint.BaseCheckpoint})");
             if (baseHeader.IsEma != config.BaseUseEma)

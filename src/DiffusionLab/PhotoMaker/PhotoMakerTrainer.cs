@@ -26,7 +26,8 @@ public sealed class PhotoMakerTrainer : IDisposable
     private readonly PhotoMakerConfig _config;
     private readonly RunFolder _run;
     private readonly TrainingProgress _progress;
-    private readonly TrainedModel _base;
+    private readonly StageBase _stageBase;
+    private TrainedModel BaseModel => _stageBase.Model;
     private readonly CharacterWorld _world;
     private readonly CharacterWorldDataset _dataset;
     private readonly GaussianDiffusion _diffusion;
@@ -43,11 +44,11 @@ public sealed class PhotoMakerTrainer : IDisposable
         _config = config;
         _run = new RunFolder(runDirectory);
         _progress = progress ?? TrainingProgress.ForConsole(config.Steps, 0, config.LogEvery);
-        _base = LoadBase(config, device);
+        _stageBase = StageBase.Load(config.BaseCheckpoint, raw: !config.BaseUseEma, device, $"PhotoMaker trains on a text-to-image run: train it first (difflab train experiments/t2i-characterworld/mdtv2-t2i-tiny.json --out {config.BaseCheckpoint})");
         try
         {
-            var baseConfig = _base.Config;
-            if (_base.Model is not MaskedDiffusionTransformer backbone || _base.Tokenizer is null)
+            var baseConfig = BaseModel.Config;
+            if (BaseModel.Model is not MaskedDiffusionTransformer backbone || BaseModel.Tokenizer is null)
                 throw new ConfigException($"key 'BaseCheckpoint': '{config.BaseCheckpoint}' is not a text-to-image MDT run");
             if (baseConfig.Data.Dataset != DatasetKind.CharacterWorld)
                 throw new ConfigException($"key 'BaseCheckpoint': its run trained on '{ConfigChoice.Name(baseConfig.Data.Dataset)}'; PhotoMaker training needs CharacterWorld's identity groups and person masks");
@@ -58,7 +59,7 @@ public sealed class PhotoMakerTrainer : IDisposable
             _dataset = new CharacterWorldDataset(_world, WorldSplit.Train, baseConfig.Data.Cache);
             if (config.BatchSize > _dataset.Count)
                 throw new ConfigException($"key 'BatchSize': {config.BatchSize}, expected at most the base run's {_dataset.Count} training images");
-            var examples = new PhotoMakerExamples(_dataset, _base.Tokenizer, baseConfig.Model.TextMaxLength, config);
+            var examples = new PhotoMakerExamples(_dataset, BaseModel.Tokenizer, baseConfig.Model.TextMaxLength, config);
             // Everything above only reads; from here the run folder exists, locked, and a failure removes what this start wrote.
             using var start = RunFolderStart.Begin(_run);
             PrepareRunFolder(start);
@@ -72,7 +73,7 @@ public sealed class PhotoMakerTrainer : IDisposable
             var metadata = new Dictionary<string, string>
             {
                 [PhotoMakerCheckpoint.BaseCheckpointKey] = BaseCheckpointFile,
-                [PhotoMakerCheckpoint.BaseStepKey] = _base.Step.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                [PhotoMakerCheckpoint.BaseStepKey] = BaseModel.Step.ToString(System.Globalization.CultureInfo.InvariantCulture),
             };
             _trainer = new Trainer(_objective, PhotoMakerObjective.Options(config, metadata), _generator, _run, _progress);
             if (config.SampleIdentities > 0) _trainer.AddHook(new TrainingHook("sample grid", config.SampleEvery, _ => SaveSampleGrid()));
@@ -85,7 +86,7 @@ public sealed class PhotoMakerTrainer : IDisposable
             _generator?.Dispose();
             // Model owns the backbone once it exists; before that the loaded base does.
             if (Model is not null) Model.Dispose();
-            else _base.Dispose();
+            else _stageBase.Dispose();
             _world?.Dispose();
             throw;
         }
@@ -103,25 +104,12 @@ public sealed class PhotoMakerTrainer : IDisposable
     /// <summary>The run folder (inside the stage's) of the encoder pre-training: its metrics.jsonl (step, InfoNCE loss, in-batch pair accuracy) and checkpoints.</summary>
     public const string EncoderPretrainingFolder = "encoder-pretraining";
 
-    /// <summary>The text-to-image base, or a ConfigException naming BaseCheckpoint when it is missing or something else.</summary>
-    private static TrainedModel LoadBase(PhotoMakerConfig config, Device device)
-    {
-        string path = config.BaseCheckpoint;
-        if (!File.Exists(path) && !Directory.Exists(path))
-            throw new ConfigException($"key 'BaseCheckpoint': '{path}' does not exist; PhotoMaker trains on a text-to-image run: train it first " +
-                $"(difflab train experiments/t2i-characterworld/mdtv2-t2i-tiny.json --out {path}) or point BaseCheckpoint at one (--set BaseCheckpoint=RUN)");
-        if (PhotoMakerCheckpoint.IsPhotoMakerCheckpoint(Directory.Exists(path) ? TrainingCheckpoint.Latest(path) ?? path : path))
-            throw new ConfigException($"key 'BaseCheckpoint': '{path}' is a PhotoMaker run; BaseCheckpoint is the text-to-image run a PhotoMaker stage starts from");
-        try { return TrainedModel.Load(path, raw: !config.BaseUseEma, device: device); }
-        catch (ConfigException e) { throw new ConfigException($"key 'BaseCheckpoint': not a usable text-to-image run: {e.Message}"); }
-    }
-
     public PhotoMakerModel Model { get; }
     public long Step => _trainer.Step;
     public RunFolder Run => _run;
-    public WordTokenizer Tokenizer => _base.Tokenizer!;
-    /// <summary>The concrete base checkpoint file the stage trains on (recorded in every checkpoint).</summary>
-    public string BaseCheckpointFile => Path.GetFullPath(_base.CheckpointPath);
+    public WordTokenizer Tokenizer => BaseModel.Tokenizer!;
+    /// <summary>The base the stage trains on as every checkpoint records it (<see cref="StageBase.Identity"/>).</summary>
+    public string BaseCheckpointFile => _stageBase.Identity;
 
     /// <summary>Trains up to Steps (or <paramref name="stopAfter"/> steps, for tests and notebooks).</summary>
     public void Train(long? stopAfter = null, CancellationToken cancellation = default) => _trainer.Train(stopAfter, cancellation);
@@ -168,7 +156,7 @@ public sealed class PhotoMakerTrainer : IDisposable
 
     // Steps may change on resume; nothing that shapes the computation may.
     private void PrepareRunFolder(RunFolderStart start) => start.WriteStageConfig(_run, _config.ToJson(),
-        stored => (PhotoMakerConfig.FromJson(stored, _run.ConfigFile) with { Steps = _config.Steps }).ToJson(), _base.Tokenizer!);
+        stored => (PhotoMakerConfig.FromJson(stored, _run.ConfigFile) with { Steps = _config.Steps }).ToJson(), BaseModel.Tokenizer!);
 
     public void Dispose()
     {

@@ -14,7 +14,7 @@ namespace DiffusionLab.PhotoMaker;
 /// file is resolved against the repository root above the file (the nearest folder with DiffusionLab.slnx), or against
 /// the file's own folder when it lies outside a repository, so one config works from the repository root, from
 /// notebooks/ and from a test's temp folder; a value given with <c>--set</c> is a command-line path, resolved against
-/// the current directory. After loading, BaseCheckpoint is absolute.
+/// the current directory. After loading, BaseCheckpoint is absolute, or a shipped model's <c>zoo:NAME</c> as written.
 /// </summary>
 public static partial class StageConfigFile
 {
@@ -57,10 +57,10 @@ public static partial class StageConfigFile
     {
         if (!File.Exists(path)) throw new ConfigException($"config '{path}': file not found");
         var root = Parse(File.ReadAllText(path), path);
-        if (BaseOf(root) is { Length: > 0 } inFile && !Path.IsPathRooted(inFile))
+        if (BaseOf(root) is { Length: > 0 } inFile && !Path.IsPathRooted(inFile) && !ModelZoo.IsZooName(inFile))
             root["BaseCheckpoint"] = Path.GetFullPath(Path.Combine(BaseFolder(path), inFile));
         foreach (var o in overrides ?? []) ConfigOverrides.Apply(root, o, p => ConfigOverrides.PropertyType(sections.Record, sections.PropertyPath(p)));
-        if (BaseOf(root) is { Length: > 0 } value) root["BaseCheckpoint"] = Path.GetFullPath(value);
+        if (BaseOf(root) is { Length: > 0 } value && !ModelZoo.IsZooName(value)) root["BaseCheckpoint"] = Path.GetFullPath(value);
         return sections.Flatten(root, path);
     }
 

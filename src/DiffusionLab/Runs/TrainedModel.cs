@@ -24,6 +24,12 @@ public sealed record TrainedModel(Denoiser Model, TrainConfig Config, long Step,
         string path = RunFolder.CheckpointOf(runOrCheckpoint);
         if (ShippedWeights.IsShippedWeights(path)) return LoadShipped(path, overrides, raw, device);
         var checkpoint = TrainingCheckpoint.Load(path);
+        if (checkpoint.Stage != TrainingStage.Denoiser)
+        {
+            foreach (var t in checkpoint.Model.Values.Concat(checkpoint.Ema.Values).Concat(checkpoint.Optimizer.Values)) t.Dispose();
+            checkpoint.GeneratorState.Dispose();
+            throw new ConfigException($"checkpoint '{path}': a {checkpoint.Stage} stage's run, not a denoiser's (a stage is loaded by its own pipeline: difflab personalize, clip)");
+        }
         var stored = System.Text.Json.Nodes.JsonNode.Parse(checkpoint.ConfigJson)!.AsObject();
         var config = TrainConfigLoader.FromJson(stored, path, overrides);
         var model = DenoiserFactory.Create(config.Model);

@@ -26,7 +26,8 @@ public sealed class MotionTrainer : IDisposable
 
     private readonly MotionConfig _config;
     private readonly TrainingProgress _progress;
-    private readonly TrainedModel _base;
+    private readonly StageBase _stageBase;
+    private TrainedModel BaseModel => _stageBase.Model;
     private readonly CharacterWorld _world;
     private readonly GaussianDiffusion _diffusion;
     private readonly Generator _generator;
@@ -42,11 +43,11 @@ public sealed class MotionTrainer : IDisposable
         _config = config;
         Run = new RunFolder(runDirectory);
         _progress = progress ?? TrainingProgress.ForConsole(config.Steps, 0, config.LogEvery);
-        _base = LoadBase(config, device);
+        _stageBase = StageBase.Load(config.BaseCheckpoint, raw: !config.BaseUseEma, device, $"the motion stage extends a text-to-image run: train it first (difflab study run experiments/t2i-characterworld)");
         try
         {
-            var baseConfig = _base.Config;
-            if (_base.Model is not MaskedDiffusionTransformer backbone || _base.Tokenizer is null)
+            var baseConfig = BaseModel.Config;
+            if (BaseModel.Model is not MaskedDiffusionTransformer backbone || BaseModel.Tokenizer is null)
                 throw new ConfigException($"key 'BaseCheckpoint': '{config.BaseCheckpoint}' is not a text-to-image MDT run");
             if (baseConfig.Data.Dataset != DatasetKind.CharacterWorld)
                 throw new ConfigException($"key 'BaseCheckpoint': its run trained on '{ConfigChoice.Name(baseConfig.Data.Dataset)}'; the motion stage trains on CharacterWorld clips");
@@ -67,11 +68,11 @@ public sealed class MotionTrainer : IDisposable
             _generator = new Generator((ulong)config.Seed + 1, CPU);
             _diffusion = new GaussianDiffusion(BetaSchedule.Create(baseConfig.Diffusion.Schedule, baseConfig.Diffusion.Timesteps), baseConfig.Model.LearnSigma);
             var weighting = baseConfig.Diffusion.MinSnrGamma is { } gamma ? LossWeighting.MinSnr(gamma) : LossWeighting.None;
-            _objective = new MotionObjective(Model, config, _world, _base.Tokenizer, baseConfig.Model.TextMaxLength, _diffusion, weighting);
+            _objective = new MotionObjective(Model, config, _world, BaseModel.Tokenizer, baseConfig.Model.TextMaxLength, _diffusion, weighting);
             var metadata = new Dictionary<string, string>
             {
                 [MotionCheckpoint.BaseCheckpointKey] = BaseCheckpointFile,
-                [MotionCheckpoint.BaseStepKey] = _base.Step.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                [MotionCheckpoint.BaseStepKey] = BaseModel.Step.ToString(System.Globalization.CultureInfo.InvariantCulture),
             };
             _trainer = new Trainer(_objective, MotionObjective.Options(config, metadata), _generator, Run, _progress);
             if (config.SampleClips > 0) _trainer.AddHook(new TrainingHook("sample clips", config.SampleEvery, _ => SaveSamples()));
@@ -83,7 +84,7 @@ public sealed class MotionTrainer : IDisposable
             _objective?.Dispose();
             _generator?.Dispose();
             if (Model is not null) Model.Dispose();
-            else _base.Dispose();
+            else _stageBase.Dispose();
             _world?.Dispose();
             throw;
         }
@@ -92,9 +93,9 @@ public sealed class MotionTrainer : IDisposable
     public MotionModel Model { get; }
     public RunFolder Run { get; }
     public long Step => _trainer.Step;
-    public WordTokenizer Tokenizer => _base.Tokenizer!;
-    /// <summary>The concrete base checkpoint file the stage trains on (recorded in every checkpoint).</summary>
-    public string BaseCheckpointFile => Path.GetFullPath(_base.CheckpointPath);
+    public WordTokenizer Tokenizer => BaseModel.Tokenizer!;
+    /// <summary>The base the stage trains on as every checkpoint records it (<see cref="StageBase.Identity"/>).</summary>
+    public string BaseCheckpointFile => _stageBase.Identity;
 
     /// <summary>Trains up to Steps (or <paramref name="stopAfter"/> steps); a cancelled run checkpoints where it stopped.</summary>
     public void Train(long? stopAfter = null, CancellationToken cancellation = default) => _trainer.Train(stopAfter, cancellation);
@@ -127,20 +128,6 @@ public sealed class MotionTrainer : IDisposable
         using (clips) AnimatedImageFile.Save(clips, Path.ChangeExtension(Run.SampleGrid(Step), ".gif"));
     }
 
-    /// <summary>The text-to-image base, or a ConfigException naming BaseCheckpoint when it is missing or something else.</summary>
-    private static TrainedModel LoadBase(MotionConfig config, Device device)
-    {
-        string path = config.BaseCheckpoint;
-        if (!File.Exists(path) && !Directory.Exists(path))
-            throw new ConfigException($"key 'BaseCheckpoint': '{path}' does not exist; the motion stage extends a text-to-image run: train it first " +
-                $"(difflab study run experiments/t2i-characterworld) or point BaseCheckpoint at one (--set BaseCheckpoint=RUN)");
-        string checkpoint = Directory.Exists(path) ? TrainingCheckpoint.Latest(path) ?? path : path;
-        if (MotionCheckpoint.IsMotionCheckpoint(checkpoint) || PhotoMakerCheckpoint.IsPhotoMakerCheckpoint(checkpoint))
-            throw new ConfigException($"key 'BaseCheckpoint': '{path}' is a {(MotionCheckpoint.IsMotionCheckpoint(checkpoint) ? "motion" : "PhotoMaker")} run; BaseCheckpoint is the text-to-image run the stage starts from");
-        try { return TrainedModel.Load(path, raw: !config.BaseUseEma, device: device); }
-        catch (ConfigException e) { throw new ConfigException($"key 'BaseCheckpoint': not a usable text-to-image run: {e.Message}"); }
-    }
-
     private void CheckResumable()
     {
         if (TrainingCheckpoint.Latest(Run.Path) is not { } latest) return;
@@ -152,7 +139,7 @@ public sealed class MotionTrainer : IDisposable
 
     // Steps may change on resume; nothing that shapes the computation may.
     private void PrepareRunFolder(RunFolderStart start) => start.WriteStageConfig(Run, _config.ToJson(),
-        stored => (MotionConfig.FromJson(stored, Run.ConfigFile) with { Steps = _config.Steps }).ToJson(), _base.Tokenizer!);
+        stored => (MotionConfig.FromJson(stored, Run.ConfigFile) with { Steps = _config.Steps }).ToJson(), BaseModel.Tokenizer!);
 
     public void Dispose()
     {

@@ -52,7 +52,7 @@ public sealed class TransitionPipeline : IDisposable
         string path = RunFolder.CheckpointOf(runOrCheckpoint);
         var checkpoint = MotionCheckpoint.Load(path);
         var config = checkpoint.Config(path);
-        if (!File.Exists(checkpoint.BaseCheckpoint))
+        if (!ModelZoo.IsZooName(checkpoint.BaseCheckpoint) && !File.Exists(checkpoint.BaseCheckpoint))
             throw new ConfigException($"motion checkpoint '{path}': its base checkpoint '{checkpoint.BaseCheckpoint}' is not there (moved or deleted?)");
         var trained = TrainedModel.Load(checkpoint.BaseCheckpoint, raw: !config.BaseUseEma, device: device);
         if (trained.Model is not MaskedDiffusionTransformer backbone || trained.Tokenizer is null)

@@ -82,7 +82,7 @@ public class PhotoMakerCommandTests
         AssertOneLineError(CliHarness.Difflab("train", config, "--out", run, "--set", "Stpes=2"), "unknown key 'Stpes'");
         AssertOneLineError(CliHarness.Difflab("train", config, "--out", run, "--set", "LoraRank=0"), "'LoraRank'");
         AssertOneLineError(CliHarness.Difflab("train", config, "--out", run, "--set", $"BaseCheckpoint={Path.Combine(dir, "nowhere")}"), "key 'BaseCheckpoint'", "does not exist");
-        AssertOneLineError(CliHarness.Difflab("train", config, "--out", run, "--set", $"BaseCheckpoint={TinyPhotoMakerRuns.Run.Value}"), "key 'BaseCheckpoint'", "is a PhotoMaker run");
+        AssertOneLineError(CliHarness.Difflab("train", config, "--out", run, "--set", $"BaseCheckpoint={TinyPhotoMakerRuns.Run.Value}"), "key 'BaseCheckpoint'", "a PhotoMaker stage's run, not a denoiser's");
         string empty = Directory.CreateDirectory(Path.Combine(dir, "empty")).FullName;
         AssertOneLineError(CliHarness.Difflab("train", config, "--out", run, "--set", $"BaseCheckpoint={empty}"), "key 'BaseCheckpoint'", "no checkpoint");
 

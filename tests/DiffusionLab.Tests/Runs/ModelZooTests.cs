@@ -179,6 +179,30 @@ public class ModelZooTests
         });
     }
 
+    [Fact]
+    public void AStageTrainsOnAShippedBaseAndRecordsItsZooName()
+    {
+        string dir = TinyRuns.TempDir("zoo-stage"), models = Path.Combine(dir, "models");
+        var t2i = CliHarness.Difflab("models", "export", TinyPhotoMakerRuns.BaseRun.Value, "--name", "tiny-t2i", "--models-dir", models);
+        Assert.True(t2i.Code == 0, t2i.Err);
+        string config = Path.Combine(dir, "pm.json"), run = Path.Combine(dir, "pm");
+        File.WriteAllText(config, TinyPhotoMakerRuns.ConfigFileJson("zoo:tiny-t2i", steps: 2));
+        WithModelsDirectory(models, () =>
+        {
+            var first = CliHarness.Difflab("train", config, "--out", run, "--set", "Training.Steps=1");
+            Assert.True(first.Code == 0, first.Err);
+            var checkpoint = PhotoMakerCheckpoint.Load(TrainingCheckpoint.Latest(run)!);
+            Assert.Equal("zoo:tiny-t2i", checkpoint.BaseCheckpoint); // portable: resolves in any checkout
+            var resumed = CliHarness.Difflab("train", config, "--out", run);
+            Assert.True(resumed.Code == 0, resumed.Err);
+            Assert.Equal(2, PhotoMakerCheckpoint.Load(TrainingCheckpoint.Latest(run)!).Step);
+            var pm = CliHarness.Difflab("models", "export", run, "--name", "tiny-pm", "--base", "zoo:tiny-t2i", "--raw");
+            Assert.True(pm.Code == 0, pm.Err);
+            SamplesAFewSteps(new ModelZoo(models).Find("tiny-pm"));
+            return 0;
+        });
+    }
+
     /// <summary>Whatever is committed under models/ loads and samples; empty until the first model ships.</summary>
     [Fact]
     public void EveryShippedModelLoadsAndSamples()

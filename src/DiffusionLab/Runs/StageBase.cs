@@ -1,0 +1,29 @@
+using DiffusionLab.Core;
+using static TorchSharp.torch;
+
+namespace DiffusionLab.Runs;
+
+/// <summary>
+/// The text-to-image model a stage (PhotoMaker, motion) trains on, as its BaseCheckpoint names it: a run folder, a
+/// checkpoint or a shipped model (<c>zoo:NAME</c>). <see cref="Identity"/> is what the stage's checkpoints record and a
+/// resumed run must match: the zoo name for a shipped model (it resolves in any checkout), else the checkpoint file's
+/// full path.
+/// </summary>
+public sealed record StageBase(TrainedModel Model, string Identity) : IDisposable
+{
+    /// <summary>
+    /// Loads BaseCheckpoint (EMA weights unless <paramref name="raw"/>) onto <paramref name="device"/>, or a one-line
+    /// ConfigException naming the key; <paramref name="trainFirst"/> tells how to make a base when there is none.
+    /// </summary>
+    public static StageBase Load(string baseCheckpoint, bool raw, Device device, string trainFirst)
+    {
+        if (!ModelZoo.IsZooName(baseCheckpoint) && !File.Exists(baseCheckpoint) && !Directory.Exists(baseCheckpoint))
+            throw new ConfigException($"key 'BaseCheckpoint': '{baseCheckpoint}' does not exist; {trainFirst} or point BaseCheckpoint at one (--set BaseCheckpoint=RUN or zoo:NAME)");
+        TrainedModel model;
+        try { model = TrainedModel.Load(baseCheckpoint, raw: raw, device: device); }
+        catch (ConfigException e) { throw new ConfigException($"key 'BaseCheckpoint': not a usable text-to-image run: {e.Message}"); }
+        return new StageBase(model, ModelZoo.IsZooName(baseCheckpoint) ? baseCheckpoint : Path.GetFullPath(model.CheckpointPath));
+    }
+
+    public void Dispose() => Model.Dispose();
+}
