@@ -98,7 +98,7 @@ public static class ModelsCommand
         var header = model.Header();
         var provenance = File.Exists(model.ProvenanceFile) ? model.Provenance() : null;
         string metrics = provenance?.Judged is { } j
-            ? string.Join(" ", j.Where(p => !p.Key.EndsWith("_seconds", StringComparison.Ordinal)).Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key}={p.Value:G4}")))
+            ? string.Join(" ", j.Where(p => !p.Key.EndsWith("_seconds", StringComparison.Ordinal) && !p.Key.StartsWith("probe_", StringComparison.Ordinal)).Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key}={p.Value:G4}")))
               + $" (judged as shipped: {provenance.JudgedWith})"
             : provenance?.Metrics is { } m
             ? string.Join(" ", m.Where(p => p.Key != "step").Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key}={p.Value:G4}")))
