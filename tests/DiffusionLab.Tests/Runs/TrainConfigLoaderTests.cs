@@ -116,19 +116,19 @@ public class TrainConfigLoaderTests
             [
                 "{\"Dataset\":\"characterworld\",\"Folder\":null,\"WorldSeed\":0,\"WorldIdentities\":2000,\"WorldHeldOutIdentities\":200,\"ImagesPerIdentity\":64,\"Cache\":null}",
                 "{\"Name\":\"adan\",\"LearningRate\":0.0003,\"Betas\":null,\"Eps\":1E-08,\"WeightDecay\":0,\"GradClip\":1}",
-                "{\"Steps\":400000,\"BatchSize\":256,\"EmaDecay\":0.9999,\"EmaWarmup\":false,\"Seed\":0,\"Precision\":\"fp32\",\"LogEvery\":100,\"SampleEvery\":10000,\"CheckpointEvery\":10000,\"EvaluateEvery\":0,\"EvaluateAt\":null}",
+                "{\"Steps\":400000,\"BatchSize\":256,\"EmaDecay\":0.9999,\"EmaWarmup\":false,\"Seed\":0,\"Precision\":\"fp32\",\"LogEvery\":100,\"SampleEvery\":10000,\"CheckpointEvery\":10000,\"EvaluateEvery\":0,\"EvaluateAt\":null,\"InitialWeights\":null}",
                 "{\"Sampler\":\"ddpm\",\"Respacing\":\"250\",\"Eta\":0,\"GuidanceScale\":1,\"GuidancePower\":null,\"GuidedChannels\":\"all\",\"ClipDenoised\":true,\"GridSamples\":64,\"UseEma\":true}",
             ],
             [
                 "{\"Dataset\":\"folder\",\"Folder\":\"imgs\",\"WorldSeed\":0,\"WorldIdentities\":2000,\"WorldHeldOutIdentities\":200,\"ImagesPerIdentity\":64,\"Cache\":null}",
                 "{\"Name\":\"adamw\",\"LearningRate\":0.0003,\"Betas\":null,\"Eps\":1E-08,\"WeightDecay\":0,\"GradClip\":1}",
-                "{\"Steps\":400000,\"BatchSize\":256,\"EmaDecay\":0.9999,\"EmaWarmup\":false,\"Seed\":0,\"Precision\":\"bf16\",\"LogEvery\":100,\"SampleEvery\":10000,\"CheckpointEvery\":10000,\"EvaluateEvery\":0,\"EvaluateAt\":null}",
+                "{\"Steps\":400000,\"BatchSize\":256,\"EmaDecay\":0.9999,\"EmaWarmup\":false,\"Seed\":0,\"Precision\":\"bf16\",\"LogEvery\":100,\"SampleEvery\":10000,\"CheckpointEvery\":10000,\"EvaluateEvery\":0,\"EvaluateAt\":null,\"InitialWeights\":null}",
                 "{\"Sampler\":\"ddim\",\"Respacing\":\"250\",\"Eta\":0,\"GuidanceScale\":1,\"GuidancePower\":null,\"GuidedChannels\":\"first3\",\"ClipDenoised\":true,\"GridSamples\":64,\"UseEma\":true}",
             ],
             [
                 "{\"Dataset\":\"captions\",\"Folder\":\"imgs\",\"WorldSeed\":0,\"WorldIdentities\":2000,\"WorldHeldOutIdentities\":200,\"ImagesPerIdentity\":64,\"Cache\":null}",
                 "{\"Name\":\"adan\",\"LearningRate\":0.0003,\"Betas\":null,\"Eps\":1E-08,\"WeightDecay\":0,\"GradClip\":1}",
-                "{\"Steps\":400000,\"BatchSize\":256,\"EmaDecay\":0.9999,\"EmaWarmup\":false,\"Seed\":0,\"Precision\":\"fp32\",\"LogEvery\":100,\"SampleEvery\":10000,\"CheckpointEvery\":10000,\"EvaluateEvery\":0,\"EvaluateAt\":null}",
+                "{\"Steps\":400000,\"BatchSize\":256,\"EmaDecay\":0.9999,\"EmaWarmup\":false,\"Seed\":0,\"Precision\":\"fp32\",\"LogEvery\":100,\"SampleEvery\":10000,\"CheckpointEvery\":10000,\"EvaluateEvery\":0,\"EvaluateAt\":null,\"InitialWeights\":null}",
                 "{\"Sampler\":\"ddpm\",\"Respacing\":\"250\",\"Eta\":0,\"GuidanceScale\":1,\"GuidancePower\":null,\"GuidedChannels\":\"all\",\"ClipDenoised\":true,\"GridSamples\":64,\"UseEma\":true}",
             ],
         ];
