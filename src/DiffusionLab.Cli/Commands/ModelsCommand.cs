@@ -76,10 +76,10 @@ public static class ModelsCommand
     private static ShippedJudgement Judge(string folder, torch.Device device, TextWriter stdout)
     {
         using var loaded = TrainedModel.Load(folder, device: device);
-        var metrics = RunEvaluation.Evaluate(loaded.Model, loaded.Config, device, seed: 1234)
+        var metrics = RunEvaluation.Evaluate(loaded.Model, loaded.Config, device, ShippedJudgement.Seed)
                       ?? throw new ConfigException($"--judge: no evaluator for dataset '{ConfigChoice.Name(loaded.Config.Data.Dataset)}' (FD is defined for mnist10k and characterworld runs)");
         var judged = new ShippedJudgement(metrics, ShippedJudgement.Describe(loaded.Config));
-        stdout.WriteLine("judged: " + string.Join(" ", metrics.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key}={p.Value:G4}"))) + $" ({judged.Setting})");
+        stdout.WriteLine($"judged: {Metrics(metrics)} ({judged.Setting})");
         return judged;
     }
 
@@ -98,15 +98,19 @@ public static class ModelsCommand
         var header = model.Header();
         var provenance = File.Exists(model.ProvenanceFile) ? model.Provenance() : null;
         string metrics = provenance?.Judged is { } j
-            ? string.Join(" ", j.Where(p => !p.Key.EndsWith("_seconds", StringComparison.Ordinal) && !p.Key.StartsWith("probe_", StringComparison.Ordinal)).Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key}={p.Value:G4}")))
+            ? Metrics(j.Where(p => !p.Key.EndsWith("_seconds", StringComparison.Ordinal) && !p.Key.StartsWith("probe_", StringComparison.Ordinal)))
               + $" (judged as shipped: {provenance.JudgedWith})"
             : provenance?.Metrics is { } m
-            ? string.Join(" ", m.Where(p => p.Key != "step").Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key}={p.Value:G4}")))
+            ? Metrics(m.Where(p => p.Key != "step"))
               + string.Create(CultureInfo.InvariantCulture, $" (judged at step {m.GetValueOrDefault("step")})")
             : "not judged";
         return $"{model.ZooName}  {ShippedWeights.KindName(header.Kind)}  {provenance?.Preset ?? "?"}  step {header.Step} {(header.IsEma ? "ema" : "raw")}  {Megabytes(model.SizeBytes)}"
             + (header.Base is { } b ? $"  base {b}" : "") + $"  {metrics}";
     }
+
+    /// <summary>"fd=28.01 class_accuracy=0.984": metrics on one line, 4 significant digits.</summary>
+    private static string Metrics(IEnumerable<KeyValuePair<string, double>> metrics) =>
+        string.Join(" ", metrics.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key}={p.Value:G4}")));
 
     private static void WriteTotal(ModelZoo zoo, TextWriter stdout)
     {

@@ -101,8 +101,8 @@ public static class ModelExport
 
     /// <summary>
     /// Writes the folder of <paramref name="target"/>; an existing one is a ConfigException (remove it to replace it).
-    /// <paramref name="judge"/> runs on the complete staging folder; its metrics go into the provenance before the
-    /// folder is renamed into place.
+    /// <paramref name="judge"/> runs on the staging folder once its weights, config and tokenizer are written; its
+    /// metrics go into the provenance before the folder is renamed into place.
     /// </summary>
     public static ShippedModel Write(ShippedModel target, ShippedWeights weights, string? tokenizerFile, ModelProvenance provenance,
         Func<string, ShippedJudgement>? judge = null)
@@ -118,13 +118,9 @@ public static class ModelExport
             weights.Save(staging.WeightsFile);
             AtomicFile.WriteAllText(staging.ConfigFile, JsonNode.Parse(weights.ConfigJson)!.ToJsonString(TrainConfigLoader.JsonOptions) + "\n");
             if (tokenizerFile is not null) File.Copy(tokenizerFile, staging.TokenizerFile);
+            // The weights, config and tokenizer are all a shipped model loads from; provenance records the judgement.
+            if (judge?.Invoke(staging.Directory) is { } judged) provenance = provenance with { Judged = judged.Metrics, JudgedWith = judged.Setting };
             AtomicFile.WriteAllText(staging.ProvenanceFile, JsonSerializer.Serialize(provenance, TrainConfigLoader.JsonOptions) + "\n");
-            if (judge is not null)
-            {
-                var judged = judge(staging.Directory);
-                provenance = provenance with { Judged = judged.Metrics, JudgedWith = judged.Setting };
-                AtomicFile.WriteAllText(staging.ProvenanceFile, JsonSerializer.Serialize(provenance, TrainConfigLoader.JsonOptions) + "\n");
-            }
             System.IO.Directory.Move(staging.Directory, target.Directory);
         }
         catch
