@@ -126,9 +126,7 @@ public static class StudyCommand
         var study = new MotionStudy(spec, device, runsRoot, stdout, baseRun, judges);
         string revision = GitRevision.Describe();
         var clock = Stopwatch.StartNew();
-        using var stop = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; stop.Cancel(); };
-        Console.CancelKeyPress += onCancel;
+        using var stop = new StopSignals();
         IReadOnlyList<MotionStudyRow> rows;
         IReadOnlyDictionary<string, long?> peaks;
         try
@@ -137,12 +135,11 @@ public static class StudyCommand
             using var memory = new DeviceMemoryProbe(device.type == TorchSharp.DeviceType.CUDA);
             (rows, peaks) = study.Evaluate(memory, Path.Combine(results, "samples"), stop.Token);
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        catch (OperationCanceledException) when (stop.Requested)
         {
             stdout.WriteLine("stopped; an interrupted training run wrote a checkpoint. Run the same command again to resume (trained arms are skipped; the evaluation starts over).");
             return 130;
         }
-        finally { Console.CancelKeyPress -= onCancel; }
         string trainedOn = $"{study.WithPredictor.Steps} steps with the predictor ({study.Folder(true)}) and {study.WithoutPredictor.Steps} without ({study.Folder(false)}) on base {study.WithPredictor.BaseCheckpoint}";
         MotionStudyReport.Write(results, spec, study.Frames, rows, peaks,
             new StudyProvenance(command, revision, DeviceDescription.Of(device), DateTime.UtcNow, clock.Elapsed.TotalSeconds), trainedOn);
@@ -162,17 +159,14 @@ public static class StudyCommand
         // The revision of the code that trains, read before training: commits made meanwhile are not it.
         string revision = GitRevision.Describe();
         var clock = Stopwatch.StartNew();
-        using var stop = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; stop.Cancel(); };
-        Console.CancelKeyPress += onCancel;
+        using var stop = new StopSignals();
         IReadOnlyList<(string Run, long Seed, string Folder)> folders;
         try { folders = new StudyRunner(spec, scale, device, runsRoot, stdout).RunAll(stop.Token); }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        catch (OperationCanceledException) when (stop.Requested)
         {
             stdout.WriteLine("stopped; the interrupted run wrote a checkpoint. Run the same command again to resume (finished runs are skipped).");
             return 130;
         }
-        finally { Console.CancelKeyPress -= onCancel; }
         if (seedList is not null)
         {
             stdout.WriteLine($"trained seeds {string.Join(",", seedList)}; no report (run the command without --seeds to write it once every seed is done)");
@@ -230,9 +224,7 @@ public static class StudyCommand
         // The revision of the code that trains and evaluates, read before it starts: commits made meanwhile are not it.
         string revision = GitRevision.Describe();
         var clock = Stopwatch.StartNew();
-        using var stop = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; stop.Cancel(); };
-        Console.CancelKeyPress += onCancel;
+        using var stop = new StopSignals();
         PhotoMakerStudyResults measured;
         try
         {
@@ -240,12 +232,11 @@ public static class StudyCommand
             using var memory = new DeviceMemoryProbe(device.type == TorchSharp.DeviceType.CUDA);
             measured = study.Evaluate(memory, Path.Combine(results, "samples"), stop.Token);
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        catch (OperationCanceledException) when (stop.Requested)
         {
             stdout.WriteLine("stopped; an interrupted training run wrote a checkpoint. Run the same command again to resume (trained variants are skipped; the evaluation starts over).");
             return 130;
         }
-        finally { Console.CancelKeyPress -= onCancel; }
         PhotoMakerStudyReport.Write(results, spec, measured, new StudyProvenance(command, revision, DeviceDescription.Of(device), DateTime.UtcNow, clock.Elapsed.TotalSeconds));
         stdout.WriteLine($"wrote {Path.GetFullPath(results)} (README.md, metrics.csv, table.html, spec.json, samples/)");
         return 0;

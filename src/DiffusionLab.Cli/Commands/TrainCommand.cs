@@ -22,7 +22,7 @@ public static class TrainCommand
         var overrides = CliOptions.Overrides("override a config key, e.g. Training.Steps=100 (a PhotoMaker stage: its own keys, e.g. LoraRank=4)", "Section.Key=Value");
         var output = new Option<string>("--out") { HelpName = "RUN_DIR", Description = "the run folder (default: runs/CONFIG, the config's file name); an existing run resumes" };
         var device = DeviceOption.Create();
-        var command = new Command("train", "Train a run into a run folder, resuming it when it already has a checkpoint (Ctrl-C: a checkpoint, then exit 130)")
+        var command = new Command("train", "Train a run into a run folder, resuming it when it already has a checkpoint (Ctrl-C or SIGTERM: a checkpoint, then exit 130)")
             { config, overrides, output, device };
         command.SetAction((parse, stop) => Task.FromResult(Run(parse.GetRequiredValue(config), parse.GetValue(overrides) ?? [], parse.GetValue(output),
             DeviceOption.Parse(parse.GetValue(device)), parse.InvocationConfiguration.Output, stop)));
@@ -33,7 +33,7 @@ public static class TrainCommand
     /// <param name="overrides">--set Key=Value, applied in order.</param>
     /// <param name="output">The run folder; null: runs/ and the config's name.</param>
     /// <param name="stdout">Progress and the summary line.</param>
-    /// <param name="stop">Stops like Ctrl-C does (a checkpoint, then exit 130); tests use it, Ctrl-C is wired here too.</param>
+    /// <param name="stop">Stops like Ctrl-C does (a checkpoint, then exit 130); tests use it, Ctrl-C and SIGTERM are wired here too (<see cref="StopSignals"/>).</param>
     public static int Run(string configPath, IReadOnlyList<string> overrides, string? output, Device device, TextWriter stdout, CancellationToken stop = default)
     {
         string? stage = StageConfigFile.StageOf(configPath);
@@ -91,15 +91,12 @@ public static class TrainCommand
 
     private static bool Interactive(TextWriter stdout) => !Console.IsOutputRedirected && stdout == Console.Out;
 
-    /// <summary>Runs <paramref name="train"/> until done or stopped by Ctrl-C or <paramref name="stop"/>; true when stopped.</summary>
+    /// <summary>Runs <paramref name="train"/> until done or stopped by Ctrl-C, SIGTERM or <paramref name="stop"/>; true when stopped.</summary>
     private static bool TrainStoppable(Action<CancellationToken> train, CancellationToken stop)
     {
-        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
-        Console.CancelKeyPress += onCancel;
-        try { train(cancel.Token); }
-        finally { Console.CancelKeyPress -= onCancel; }
-        return cancel.IsCancellationRequested;
+        using var signals = new StopSignals(stop);
+        train(signals.Token);
+        return signals.Requested;
     }
 
     private static int Stopped(TextWriter stdout, long step)

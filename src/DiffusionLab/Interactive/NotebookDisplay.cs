@@ -121,6 +121,31 @@ public static class NotebookDisplay
         return html.Append("</div>").ToString();
     }
 
+    /// <summary>
+    /// What a notebook loaded, at a glance: a run folder as <see cref="RunHtml"/> shows it, or a shipped model
+    /// (<c>zoo:NAME</c>), which has no loss curve, by its provenance: how it was trained and how it was judged as shipped.
+    /// </summary>
+    public static string ModelHtml(string runOrZooName)
+    {
+        if (!ModelZoo.IsZooName(runOrZooName)) return RunHtml(runOrZooName);
+        var model = ModelZoo.Default().Find(runOrZooName);
+        var p = model.Provenance();
+        var html = new StringBuilder($"<div><h4>{Enc(model.ZooName)}: {Enc(p.Kind)}{(p.Preset is null ? "" : " " + Enc(p.Preset))}, step {p.Step}</h4>");
+        html.Append("<table><tbody>");
+        void Row(string k, string? v) { if (v is not null) html.Append($"<tr><td>{Enc(k)}</td><td>{Enc(v)}</td></tr>"); }
+        Row("trained by", p.Command);
+        Row("revision", p.GitRevision);
+        Row("device", p.Device);
+        Row("date", p.Date.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture));
+        Row("weights", p.Weights);
+        Row("base", p.Base);
+        if (p.Judged is { } judged)
+            Row($"judged as shipped ({p.JudgedWith})", string.Join(", ", judged.Select(kv => $"{kv.Key} {kv.Value.ToString("G4", CultureInfo.InvariantCulture)}")));
+        else if (p.Metrics is { } metrics)
+            Row("the run's last evaluation", string.Join(", ", metrics.Select(kv => $"{kv.Key} {kv.Value.ToString("G4", CultureInfo.InvariantCulture)}")));
+        return html.Append("</tbody></table></div>").ToString();
+    }
+
     private static IReadOnlyList<(string, IReadOnlyList<double>, IReadOnlyList<double>)> NonEmpty(
         IReadOnlyList<(string, IReadOnlyList<double>, IReadOnlyList<double>)> series, string runDirectory) =>
         series.Count > 0 ? series : throw new ArgumentException($"run '{runDirectory}': metrics.jsonl has no loss yet");

@@ -83,6 +83,12 @@ public class ModelZooTests
             Assert.True(sample.Code == 0, sample.Err);
             Assert.True(new FileInfo(png).Length > 100);
 
+            // A notebook shows a shipped model by its provenance (it has no run folder, no loss curve).
+            string card = DiffusionLab.Interactive.NotebookDisplay.ModelHtml("zoo:tiny-mnist");
+            Assert.Contains("zoo:tiny-mnist: class-conditional MDTv2-Tiny/4, step 4", card);
+            Assert.Contains("difflab models export", card);
+            Assert.Contains("the run&#39;s last evaluation", card);
+
             var list = CliHarness.Difflab("models", "list");
             Assert.True(list.Code == 0, list.Err);
             var line = list.Out.Split('\n').Single(l => l.StartsWith("zoo:tiny-mnist", StringComparison.Ordinal));
