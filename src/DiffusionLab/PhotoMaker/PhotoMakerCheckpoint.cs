@@ -26,7 +26,6 @@ public sealed record PhotoMakerCheckpoint(
     private const string LegacyFormat = "diffusionlab-photomaker-1";
 
     /// <summary>Metadata keys of a PhotoMaker stage's training checkpoints.</summary>
-    public const string BaseCheckpointKey = "base_checkpoint", BaseStepKey = "base_step";
 
     /// <summary>Reads a checkpoint; a missing, truncated or foreign file is a ConfigException naming the path.</summary>
     public static PhotoMakerCheckpoint Load(string path)
@@ -45,10 +44,8 @@ public sealed record PhotoMakerCheckpoint(
             throw new ConfigException(checkpoint.Stage == TrainingStage.Denoiser
                 ? $"'{path}' is a text-to-image (or class-conditional) training checkpoint, not a PhotoMaker one; train a PhotoMaker stage on its run first (difflab train experiments/photomaker-characterworld/photomaker.json --set BaseCheckpoint=RUN)"
                 : $"'{path}' is a {checkpoint.Stage} checkpoint, not a PhotoMaker one");
-        var extra = checkpoint.Metadata ?? new Dictionary<string, string>();
-        if (!extra.TryGetValue(BaseCheckpointKey, out var baseCheckpoint) || !extra.TryGetValue(BaseStepKey, out var baseStep))
-            throw new ConfigException($"PhotoMaker checkpoint '{path}': metadata '{BaseCheckpointKey}' or '{BaseStepKey}' missing");
-        return new PhotoMakerCheckpoint(baseCheckpoint, long.Parse(baseStep, CultureInfo.InvariantCulture), checkpoint.ConfigJson,
+        var (baseCheckpoint, baseStep) = StageBase.Recorded(checkpoint.Metadata, $"PhotoMaker checkpoint '{path}'");
+        return new PhotoMakerCheckpoint(baseCheckpoint, baseStep, checkpoint.ConfigJson,
             checkpoint.Model, checkpoint.Ema.Count > 0 ? checkpoint.Ema : null, checkpoint.Step);
     }
 
@@ -73,8 +70,8 @@ public sealed record PhotoMakerCheckpoint(
             all.Where(p => p.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(p => p.Key[prefix.Length..], p => p.Value);
         var ema = Part("ema.");
         long? step = meta.TryGetValue("step", out var s) ? long.Parse(s, CultureInfo.InvariantCulture) : null;
-        return new PhotoMakerCheckpoint(meta[BaseCheckpointKey], long.Parse(meta[BaseStepKey], CultureInfo.InvariantCulture), meta["config"],
-            Part("weights."), ema.Count > 0 ? ema : null, step, IsLegacy: true);
+        var (baseCheckpoint, baseStep) = StageBase.Recorded(meta, $"PhotoMaker checkpoint '{path}'");
+        return new PhotoMakerCheckpoint(baseCheckpoint, baseStep, meta["config"], Part("weights."), ema.Count > 0 ? ema : null, step, IsLegacy: true);
     }
 
     /// <summary>Whether <paramref name="path"/> is a PhotoMaker checkpoint (reads the header only; false for any other file).</summary>

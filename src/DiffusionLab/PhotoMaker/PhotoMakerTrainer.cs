@@ -70,12 +70,7 @@ public sealed class PhotoMakerTrainer : IDisposable
             _generator = new Generator((ulong)config.Seed + 1, CPU);
             _diffusion = new GaussianDiffusion(BetaSchedule.Create(baseConfig.Diffusion.Schedule, baseConfig.Diffusion.Timesteps), baseConfig.Model.LearnSigma);
             _objective = new PhotoMakerObjective(Model, config, examples, _dataset.Count, _diffusion, baseConfig.Model.TextMaxLength, device, _generator);
-            var metadata = new Dictionary<string, string>
-            {
-                [PhotoMakerCheckpoint.BaseCheckpointKey] = BaseCheckpointFile,
-                [PhotoMakerCheckpoint.BaseStepKey] = BaseModel.Step.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            };
-            _trainer = new Trainer(_objective, PhotoMakerObjective.Options(config, metadata), _generator, _run, _progress);
+            _trainer = new Trainer(_objective, PhotoMakerObjective.Options(config, _stageBase.CheckpointMetadata()), _generator, _run, _progress);
             if (config.SampleIdentities > 0) _trainer.AddHook(new TrainingHook("sample grid", config.SampleEvery, _ => SaveSampleGrid()));
             _hold = start.Commit();
         }

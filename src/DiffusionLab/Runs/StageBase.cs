@@ -11,6 +11,9 @@ namespace DiffusionLab.Runs;
 /// </summary>
 public sealed record StageBase(TrainedModel Model, string Identity) : IDisposable
 {
+    /// <summary>The metadata keys of a stage checkpoint that name its base: <see cref="Identity"/> and the base's step.</summary>
+    public const string CheckpointKey = "base_checkpoint", StepKey = "base_step";
+
     /// <summary>
     /// Loads BaseCheckpoint (EMA weights unless <paramref name="raw"/>) onto <paramref name="device"/>, or a one-line
     /// ConfigException naming the key; <paramref name="trainFirst"/> tells how to make a base when there is none.
@@ -23,6 +26,22 @@ public sealed record StageBase(TrainedModel Model, string Identity) : IDisposabl
         try { model = TrainedModel.Load(baseCheckpoint, raw: raw, device: device); }
         catch (ConfigException e) { throw new ConfigException($"key 'BaseCheckpoint': not a usable text-to-image run: {e.Message}"); }
         return new StageBase(model, ModelZoo.IsZooName(baseCheckpoint) ? baseCheckpoint : Path.GetFullPath(model.CheckpointPath));
+    }
+
+    /// <summary>What every checkpoint of a stage trained on this base records about it (<see cref="Recorded"/> reads it back).</summary>
+    public Dictionary<string, string> CheckpointMetadata() => new()
+    {
+        [CheckpointKey] = Identity,
+        [StepKey] = Model.Step.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>The base a stage checkpoint's metadata names, or a ConfigException naming <paramref name="checkpoint"/> (e.g. "motion checkpoint 'PATH'").</summary>
+    public static (string Checkpoint, long Step) Recorded(IReadOnlyDictionary<string, string>? metadata, string checkpoint)
+    {
+        if (metadata is null || !metadata.TryGetValue(CheckpointKey, out var file) || !metadata.TryGetValue(StepKey, out var step)
+            || !long.TryParse(step, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out long parsed))
+            throw new ConfigException($"{checkpoint}: metadata '{CheckpointKey}' or '{StepKey}' missing");
+        return (file, parsed);
     }
 
     public void Dispose() => Model.Dispose();

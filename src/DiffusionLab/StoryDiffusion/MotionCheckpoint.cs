@@ -14,7 +14,6 @@ namespace DiffusionLab.StoryDiffusion;
 public sealed record MotionCheckpoint(string BaseCheckpoint, long BaseStep, string ConfigJson, Dictionary<string, Tensor> Weights, Dictionary<string, Tensor>? Ema, long Step)
 {
     /// <summary>Metadata keys of a motion stage's training checkpoints.</summary>
-    public const string BaseCheckpointKey = "base_checkpoint", BaseStepKey = "base_step";
 
     /// <summary>Reads a checkpoint; a missing or foreign file is a ConfigException naming the path and what it is.</summary>
     public static MotionCheckpoint Load(string path)
@@ -30,10 +29,8 @@ public sealed record MotionCheckpoint(string BaseCheckpoint, long BaseStep, stri
         var checkpoint = TrainingCheckpoint.Load(path);
         checkpoint.GeneratorState.Dispose();
         foreach (var t in checkpoint.Optimizer.Values) t.Dispose();
-        var extra = checkpoint.Metadata ?? new Dictionary<string, string>();
-        if (!extra.TryGetValue(BaseCheckpointKey, out var baseCheckpoint) || !extra.TryGetValue(BaseStepKey, out var baseStep))
-            throw new ConfigException($"motion checkpoint '{path}': metadata '{BaseCheckpointKey}' or '{BaseStepKey}' missing");
-        return new MotionCheckpoint(baseCheckpoint, long.Parse(baseStep, CultureInfo.InvariantCulture), checkpoint.ConfigJson, checkpoint.Model,
+        var (baseCheckpoint, baseStep) = StageBase.Recorded(checkpoint.Metadata, $"motion checkpoint '{path}'");
+        return new MotionCheckpoint(baseCheckpoint, baseStep, checkpoint.ConfigJson, checkpoint.Model,
             checkpoint.Ema.Count > 0 ? checkpoint.Ema : null, checkpoint.Step);
     }
 

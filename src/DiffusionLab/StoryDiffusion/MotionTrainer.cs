@@ -69,12 +69,7 @@ public sealed class MotionTrainer : IDisposable
             _diffusion = new GaussianDiffusion(BetaSchedule.Create(baseConfig.Diffusion.Schedule, baseConfig.Diffusion.Timesteps), baseConfig.Model.LearnSigma);
             var weighting = baseConfig.Diffusion.MinSnrGamma is { } gamma ? LossWeighting.MinSnr(gamma) : LossWeighting.None;
             _objective = new MotionObjective(Model, config, _world, BaseModel.Tokenizer, baseConfig.Model.TextMaxLength, _diffusion, weighting);
-            var metadata = new Dictionary<string, string>
-            {
-                [MotionCheckpoint.BaseCheckpointKey] = BaseCheckpointFile,
-                [MotionCheckpoint.BaseStepKey] = BaseModel.Step.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            };
-            _trainer = new Trainer(_objective, MotionObjective.Options(config, metadata), _generator, Run, _progress);
+            _trainer = new Trainer(_objective, MotionObjective.Options(config, _stageBase.CheckpointMetadata()), _generator, Run, _progress);
             if (config.SampleClips > 0) _trainer.AddHook(new TrainingHook("sample clips", config.SampleEvery, _ => SaveSamples()));
             _hold = start.Commit();
         }

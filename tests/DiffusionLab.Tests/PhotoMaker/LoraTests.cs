@@ -134,7 +134,7 @@ public class LoraTests
         string path = Path.Combine(Path.GetTempPath(), "difflab-tests", $"pm-{Guid.NewGuid():N}.safetensors");
         using var generator = new Generator(0);
         new TrainingCheckpoint(3, 3, 0, weights, [], [], generator.get_state(), "{}", Config.ToJson(), TrainingStage.PhotoMaker,
-            new Dictionary<string, string> { [PhotoMakerCheckpoint.BaseCheckpointKey] = "/runs/base/checkpoints/step-0000001.safetensors", [PhotoMakerCheckpoint.BaseStepKey] = "1" }).Save(path);
+            new Dictionary<string, string> { [StageBase.CheckpointKey] = "/runs/base/checkpoints/step-0000001.safetensors", [StageBase.StepKey] = "1" }).Save(path);
 
         var loaded = PhotoMakerCheckpoint.Load(path);
         Assert.Equal("/runs/base/checkpoints/step-0000001.safetensors", loaded.BaseCheckpoint);
