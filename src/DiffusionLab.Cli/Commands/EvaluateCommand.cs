@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using DiffusionLab.Core;
 using DiffusionLab.Evaluation;
+using DiffusionLab.Evaluation.World;
 using DiffusionLab.IO;
 using DiffusionLab.PhotoMaker;
 using DiffusionLab.Runs;
@@ -26,7 +27,7 @@ public static class EvaluateCommand
         var people = CliOptions.OptionalInt("--people", "N", "a PhotoMaker run: held-out people the ID encoder's identity retrieval is measured on (default: 100)", min: 2);
         var probe = new Option<string?>("--probe")
         {
-            Description = "an MNIST run: only the denoising probe (x̂_0 of held-out test digits noised at t = 50..950: its error, class read and class sensitivity), its figure written to this PNG, one JSON line per t",
+            Description = "only the denoising probe, its figure written to this PNG, one JSON line per t: an MNIST run's x̂_0 of held-out test digits noised at t = 50..950 (its error, class read and class sensitivity); a CharacterWorld text-to-image run's x̂_0 of held-out renders under their captions (valid faces, prompt accuracy, error)",
             HelpName = "FIGURE.png",
         };
         var device = DeviceOption.Create();
@@ -51,8 +52,9 @@ public static class EvaluateCommand
     {
         if (!figure.EndsWith(".png", StringComparison.OrdinalIgnoreCase)) throw new UsageException($"--probe '{figure}': expected a .png path for the figure");
         using var loaded = TrainedModel.Load(source, overrides, raw);
+        if (loaded.Config.Data.Dataset == DiffusionLab.Runs.DatasetKind.CharacterWorld) return ProbeCharacterWorld(loaded, figure, device, stdout);
         if (loaded.Config.Data.Dataset != DiffusionLab.Runs.DatasetKind.Mnist10k)
-            throw new UsageException($"--probe: '{source}' is a {ConfigChoice.Name(loaded.Config.Data.Dataset)} run; the denoising probe reads MNIST digits (an mnist10k run)");
+            throw new UsageException($"--probe: '{source}' is a {ConfigChoice.Name(loaded.Config.Data.Dataset)} run; the denoising probe reads MNIST digits (an mnist10k run) or CharacterWorld people (a characterworld run)");
         loaded.Model.to(device);
         using var judge = MnistEvaluator.LoadDefault(device);
         int perClass = loaded.Config.Evaluation.ProbeDigitsPerClass > 0 ? loaded.Config.Evaluation.ProbeDigitsPerClass : 10;
@@ -67,6 +69,28 @@ public static class EvaluateCommand
                 ["class_sensitivity"] = r.ClassSensitivity, ["label_follow"] = r.OtherLabelFollowRate,
             }));
         stdout.WriteLine($"probe figure: {figure} (row 1 the clean digits; per t: x_t, x̂_0 under the true label, x̂_0 under the next class)");
+        return 0;
+    }
+
+    /// <summary>The probe of a CharacterWorld text-to-image model: x̂_0 of held-out renders noised at t = 50..950, judged as samples are.</summary>
+    private static int ProbeCharacterWorld(TrainedModel loaded, string figure, Device device, TextWriter stdout)
+    {
+        loaded.Model.to(device);
+        using var judges = CharacterWorldEvaluator.LoadDefault(device);
+        const int images = 200; // one image of each of the standard world's 200 held-out people
+        using var result = CharacterWorldProbe.Run(loaded.Model, loaded.Config, judges, device, images: images, seed: 1234);
+        if (Path.GetDirectoryName(Path.GetFullPath(figure)) is { } folder) Directory.CreateDirectory(folder);
+        result.SaveFigure(figure);
+        foreach (var r in result.Rows)
+        {
+            var line = new Dictionary<string, object>
+            {
+                ["step"] = loaded.Step, ["t"] = r.Timestep, ["images"] = images, ["x0_mse"] = r.X0Mse, ["valid_faces"] = r.ValidFaces, ["prompt_accuracy"] = r.PromptAccuracy,
+            };
+            foreach (var (factor, accuracy) in r.PerFactor) line[$"prompt_{factor}"] = accuracy;
+            stdout.WriteLine(JsonSerializer.Serialize(line));
+        }
+        stdout.WriteLine($"probe figure: {figure} (row 1 the clean held-out renders; per t: x_t, then x̂_0 under the render's caption; t = 0 is the renders themselves)");
         return 0;
     }
 

@@ -22,11 +22,7 @@ public static class CharacterWorldRunEvaluation
     public static IReadOnlyDictionary<string, double> Evaluate(Denoiser model, TrainConfig config, Device device, long seed, CharacterWorldEvaluator judges)
     {
         var data = config.Data;
-        using var world = new CharacterWorld(new CharacterWorldConfig
-        {
-            WorldSeed = data.WorldSeed, TrainIdentities = data.WorldIdentities, HeldOutIdentities = data.WorldHeldOutIdentities,
-            ImageSize = config.Model.InputSize, ImagesPerIdentity = data.ImagesPerIdentity,
-        });
+        using var world = new CharacterWorld(DatasetLoader.WorldConfig(data, config.Model.InputSize));
         var tokenizer = DatasetLoader.Tokenizer(data);
         var heldOut = world.Identities(WorldSplit.HeldOut);
         int n = config.Evaluation.NumSamples;
