@@ -21,25 +21,13 @@ public class StopSignalTests
         // A checkpoint every 1,000 steps: without the signal's own checkpoint the steps reached would be lost.
         File.WriteAllText(cfg, TinyRuns.Json("DiT-Tiny/4", steps: 100_000).Replace("\"CheckpointEvery\": 3", "\"CheckpointEvery\": 1000"));
         string run = Path.Combine(dir, "run");
-        var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "difflab.dll"), "train", cfg, "--out", run, "--device", "cpu" },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            Environment = { ["OMP_NUM_THREADS"] = "1" },
-        };
         var stdout = new System.Text.StringBuilder();
         using var trained = new ManualResetEventSlim();
-        using var child = Process.Start(info)!;
-        child.OutputDataReceived += (_, e) =>
+        using var child = ChildDifflab.Start(line =>
         {
-            if (e.Data is null) return;
-            lock (stdout) stdout.AppendLine(e.Data);
-            if (e.Data.StartsWith("step 3/", StringComparison.Ordinal)) trained.Set();
-        };
-        child.ErrorDataReceived += (_, _) => { };
-        child.BeginOutputReadLine();
-        child.BeginErrorReadLine();
+            lock (stdout) stdout.AppendLine(line);
+            if (line.StartsWith("step 3/", StringComparison.Ordinal)) trained.Set();
+        }, "train", cfg, "--out", run, "--device", "cpu");
         try
         {
             Assert.True(trained.Wait(TimeSpan.FromMinutes(3)), $"difflab did not reach step 3 within 3 minutes:\n{stdout}");

@@ -208,18 +208,7 @@ public class CleanStartTests
         string cfg = Path.Combine(dir, "tiny.json");
         File.WriteAllText(cfg, TinyRuns.Json("DiT-Tiny/4", steps: 100_000));
         string run = Path.Combine(dir, "run");
-        var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "difflab.dll"), "train", cfg, "--out", run, "--device", "cpu" },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            Environment = { ["OMP_NUM_THREADS"] = "1" },
-        };
-        using var child = Process.Start(info)!;
-        child.OutputDataReceived += (_, _) => { };
-        child.ErrorDataReceived += (_, _) => { };
-        child.BeginOutputReadLine();
-        child.BeginErrorReadLine();
+        using var child = ChildDifflab.Start(null, "train", cfg, "--out", run, "--device", "cpu");
         try
         {
             // config.json is written under the lock: once it is there, the child holds it.
