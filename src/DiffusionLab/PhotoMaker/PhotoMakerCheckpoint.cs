@@ -25,8 +25,6 @@ public sealed record PhotoMakerCheckpoint(
 {
     private const string LegacyFormat = "diffusionlab-photomaker-1";
 
-    /// <summary>Metadata keys of a PhotoMaker stage's training checkpoints.</summary>
-
     /// <summary>Reads a checkpoint; a missing, truncated or foreign file is a ConfigException naming the path.</summary>
     public static PhotoMakerCheckpoint Load(string path)
     {

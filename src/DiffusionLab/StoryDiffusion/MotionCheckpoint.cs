@@ -1,4 +1,3 @@
-using System.Globalization;
 using DiffusionLab.Core;
 using DiffusionLab.IO;
 using DiffusionLab.Runs;
@@ -13,8 +12,6 @@ namespace DiffusionLab.StoryDiffusion;
 /// </summary>
 public sealed record MotionCheckpoint(string BaseCheckpoint, long BaseStep, string ConfigJson, Dictionary<string, Tensor> Weights, Dictionary<string, Tensor>? Ema, long Step)
 {
-    /// <summary>Metadata keys of a motion stage's training checkpoints.</summary>
-
     /// <summary>Reads a checkpoint; a missing or foreign file is a ConfigException naming the path and what it is.</summary>
     public static MotionCheckpoint Load(string path)
     {
