@@ -4,6 +4,7 @@ using DiffusionLab.Core;
 using DiffusionLab.Evaluation;
 using DiffusionLab.PhotoMaker;
 using DiffusionLab.Runs;
+using DiffusionLab.StoryDiffusion;
 using TorchSharp;
 
 namespace DiffusionLab.Cli.Commands;
@@ -24,13 +25,13 @@ public static class ModelsCommand
 
     private static Command ExportDefinition()
     {
-        var source = new Argument<string>("RUN|CHECKPOINT") { Description = "a run folder (its latest checkpoint) or a checkpoint file: a denoiser or a PhotoMaker stage" };
+        var source = new Argument<string>("RUN|CHECKPOINT") { Description = "a run folder (its latest checkpoint) or a checkpoint file: a denoiser, a PhotoMaker stage or a motion stage" };
         var name = new Option<string>("--name") { HelpName = "NAME", Description = "the model's name in the zoo (lower-case, e.g. mnist-mdtv2); loads as zoo:NAME", Required = true };
         var directory = ModelsDirectory();
         var raw = new Option<bool>("--raw") { Description = "ship the raw weights instead of the EMA weights" };
         var baseModel = new Option<string>("--base")
         {
-            HelpName = "zoo:NAME", Description = "a PhotoMaker stage: the shipped text-to-image model it trained on (exported from the same checkpoint first)",
+            HelpName = "zoo:NAME", Description = "a PhotoMaker or motion stage: the shipped text-to-image model it trained on (exported from the same checkpoint first)",
         };
         var overrides = CliOptions.Overrides("a Sampling.* or Evaluation.* key of the shipped config: how the model samples by default and is judged, e.g. Sampling.GuidanceScale=2", "Section.Key=Value");
         var judge = new Option<bool>("--judge") { Description = "judge the shipped weights as shipped (bf16, the shipped config's sampler and Evaluation.NumSamples) and record the metrics in provenance.json" };
@@ -57,16 +58,20 @@ public static class ModelsCommand
         var zoo = directory is null ? ModelZoo.Default() : new ModelZoo(directory);
         device ??= torch.CPU;
         var origin = new ExportOrigin(commandLine, GitRevision.OfBuild(), DeviceDescription.Of(device));
-        bool photoMaker = PhotoMakerCheckpoint.IsPhotoMakerCheckpoint(ModelExport.SourceCheckpoint(source));
-        if (photoMaker && baseName is null)
-            throw new UsageException($"'{source}' is a PhotoMaker stage: name its base with --base zoo:NAME (the text-to-image model it trained on, exported first)");
-        if (!photoMaker && baseName is not null)
-            throw new UsageException($"--base: '{source}' is not a PhotoMaker stage (only a PhotoMaker stage has a base)");
-        if (photoMaker && (judge || overrides is { Count: > 0 }))
-            throw new UsageException($"--judge and --set: for a denoiser; '{source}' is a PhotoMaker stage (judge it with difflab study photomaker)");
-        var shipped = photoMaker
-            ? PhotoMakerExport.Export(source, name, zoo, raw, baseName!, origin)
-            : ModelExport.ExportDenoiser(source, name, zoo, raw, origin, overrides, judge ? staged => Judge(staged, device, stdout) : null);
+        string checkpoint = ModelExport.SourceCheckpoint(source);
+        string? stage = PhotoMakerCheckpoint.IsPhotoMakerCheckpoint(checkpoint) ? "PhotoMaker" : MotionCheckpoint.IsMotionCheckpoint(checkpoint) ? "motion" : null;
+        if (stage is not null && baseName is null)
+            throw new UsageException($"'{source}' is a {stage} stage: name its base with --base zoo:NAME (the text-to-image model it trained on, exported first)");
+        if (stage is null && baseName is not null)
+            throw new UsageException($"--base: '{source}' is not a PhotoMaker or motion stage (only a stage trained on a base has one)");
+        if (stage is not null && (judge || overrides is { Count: > 0 }))
+            throw new UsageException($"--judge and --set: for a denoiser; '{source}' is a {stage} stage (judge it with its study: difflab study {stage.ToLowerInvariant()})");
+        var shipped = stage switch
+        {
+            "PhotoMaker" => PhotoMakerExport.Export(source, name, zoo, raw, baseName!, origin),
+            "motion" => MotionExport.Export(source, name, zoo, raw, baseName!, origin),
+            _ => ModelExport.ExportDenoiser(source, name, zoo, raw, origin, overrides, judge ? staged => Judge(staged, device, stdout) : null),
+        };
         stdout.WriteLine($"wrote {shipped.ZooName} to {shipped.Directory} ({Megabytes(shipped.SizeBytes)})");
         WriteTotal(zoo, stdout);
         return 0;

@@ -50,15 +50,8 @@ public sealed record PhotoMakerCheckpoint(
     /// <summary>A shipped PhotoMaker stage: its one set of trained weights (bf16) and its base named as a zoo model.</summary>
     private static PhotoMakerCheckpoint LoadShipped(string path)
     {
-        var shipped = ShippedWeights.Load(path);
-        if (shipped.Stage != TrainingStage.PhotoMaker || shipped.Base is null || shipped.BaseStep is null)
-        {
-            foreach (var t in shipped.Weights.Values) t.Dispose();
-            throw new ConfigException(shipped.Stage != TrainingStage.PhotoMaker
-                ? $"shipped model '{path}' is a {ShippedWeights.KindName(shipped.Kind)} model, not a PhotoMaker one"
-                : $"shipped PhotoMaker model '{path}': metadata 'base' or 'base_step' missing");
-        }
-        return new PhotoMakerCheckpoint(shipped.Base, shipped.BaseStep.Value, shipped.ConfigJson, shipped.Weights, Ema: null, shipped.Step);
+        var shipped = ShippedWeights.LoadStage(path, TrainingStage.PhotoMaker, "PhotoMaker");
+        return new PhotoMakerCheckpoint(shipped.Base!, shipped.BaseStep!.Value, shipped.ConfigJson, shipped.Weights, Ema: null, shipped.Step);
     }
 
     private static PhotoMakerCheckpoint LoadLegacy(string path)

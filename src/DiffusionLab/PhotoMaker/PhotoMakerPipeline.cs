@@ -61,15 +61,7 @@ public sealed class PhotoMakerPipeline : IDisposable
         string checkpointPath = RunFolder.CheckpointOf(runOrCheckpoint);
         var checkpoint = PhotoMakerCheckpoint.Load(checkpointPath);
         var config = checkpoint.Config(checkpointPath);
-        // A shipped stage names its base in the zoo; TrainedModel.Load resolves it (or lists the available names).
-        if (!ModelZoo.IsZooName(checkpoint.BaseCheckpoint) && !File.Exists(checkpoint.BaseCheckpoint))
-            throw new ConfigException($"PhotoMaker checkpoint '{checkpointPath}': its base checkpoint '{checkpoint.BaseCheckpoint}' is not there (moved or deleted?)");
-        var trained = TrainedModel.Load(checkpoint.BaseCheckpoint, raw: !config.BaseUseEma, device: device);
-        if (trained.Model is not MaskedDiffusionTransformer backbone || trained.Tokenizer is null)
-        {
-            trained.Dispose();
-            throw new ConfigException($"PhotoMaker checkpoint '{checkpointPath}': base '{checkpoint.BaseCheckpoint}' is not a text-to-image MDT");
-        }
+        var (trained, backbone, tokenizer) = StageBase.LoadRecorded(checkpoint.BaseCheckpoint, config.BaseUseEma, device, $"PhotoMaker checkpoint '{checkpointPath}'");
         var model = new PhotoMakerModel(backbone, config);
         try { model.LoadTrainedWeights(useEma && checkpoint.Ema is not null ? checkpoint.Ema : checkpoint.Weights, checkpointPath); }
         catch
@@ -78,7 +70,7 @@ public sealed class PhotoMakerPipeline : IDisposable
             throw;
         }
         var diffusion = trained.Config.Diffusion;
-        return new PhotoMakerPipeline(model, trained.Tokenizer, BetaSchedule.Create(diffusion.Schedule, diffusion.Timesteps), ownsModel: true)
+        return new PhotoMakerPipeline(model, tokenizer, BetaSchedule.Create(diffusion.Schedule, diffusion.Timesteps), ownsModel: true)
         {
             BaseConfig = trained.Config,
             CheckpointPath = checkpointPath,
@@ -90,12 +82,7 @@ public sealed class PhotoMakerPipeline : IDisposable
     /// The CharacterWorld the base run trained on, at the model's image size: its held-out people are ones neither
     /// stage ever saw. Needs a pipeline loaded from a checkpoint of a CharacterWorld run.
     /// </summary>
-    public CharacterWorld BaseWorld()
-    {
-        if (BaseConfig is not { } config) throw new InvalidOperationException("this pipeline was not loaded from a checkpoint, so its base run's world is unknown");
-        if (config.Data.Dataset != DatasetKind.CharacterWorld) throw new InvalidOperationException($"the base run trained on '{ConfigChoice.Name(config.Data.Dataset)}', not CharacterWorld");
-        return new CharacterWorld(DatasetLoader.WorldConfig(config.Data, ImageSize));
-    }
+    public CharacterWorld BaseWorld() => StageBase.World(BaseConfig, ImageSize);
 
     /// <summary>
     /// Reference image files (<see cref="Imaging.ImageFile"/>: PNG, JPEG, WebP, BMP, GIF; upright, alpha on white) centre-cropped and resized to <paramref name="imageSize"/>, with

@@ -10,8 +10,8 @@ namespace DiffusionLab.Runs;
 /// <summary>
 /// Writes a shipped model (<see cref="ShippedModel"/>) from a training checkpoint: one set of weights in bf16, no
 /// optimizer state, the config and tokenizer that rebuild it, and its provenance. The folder appears whole or not at
-/// all (written beside it, then renamed). Denoisers here; a PhotoMaker stage through <c>PhotoMakerExport</c>, which
-/// also names its base.
+/// all (written beside it, then renamed). Denoisers here; a stage trained on a base (PhotoMaker, motion) through
+/// <see cref="StageExport"/>, which also names its base.
 /// </summary>
 public static class ModelExport
 {
@@ -33,7 +33,7 @@ public static class ModelExport
         try
         {
             if (checkpoint.Stage != TrainingStage.Denoiser)
-                throw new ConfigException($"checkpoint '{path}': a {checkpoint.Stage} stage; only denoisers and PhotoMaker stages (with --base) are shipped");
+                throw new ConfigException($"checkpoint '{path}': a {checkpoint.Stage} stage; only denoisers and PhotoMaker or motion stages (with --base) are shipped");
             var stored = JsonNode.Parse(checkpoint.ConfigJson)!.AsObject();
             var config = TrainConfigLoader.FromJson(stored, path, overrides);
             TrainConfigLoader.Validate(config, path);

@@ -9,7 +9,7 @@ namespace DiffusionLab.Runs;
 /// The model.safetensors of a shipped model (<see cref="ShippedModel"/>): one set of weights (EMA or raw) in bf16 under
 /// the model's own state-dict keys, no optimizer or generator state, and in the metadata the stage, the training step,
 /// the resolved config (which rebuilds the model, as a training checkpoint's does) and, for a stage trained on a base
-/// model (PhotoMaker), the base's zoo name and step. bf16 halves the repository's bytes; loading copies into the fp32
+/// model (PhotoMaker, motion), the base's zoo name and step. bf16 halves the repository's bytes; loading copies into the fp32
 /// model (<see cref="StateDictLoader.LoadStrict"/> converts dtypes).
 /// </summary>
 public sealed record ShippedWeights(
@@ -68,8 +68,23 @@ public sealed record ShippedWeights(
     {
         ShippedModelKind.ClassConditional => "class-conditional",
         ShippedModelKind.TextToImage => "text-to-image",
+        ShippedModelKind.Transition => "transition",
         _ => "photomaker",
     };
+
+    /// <summary>
+    /// A shipped stage trained on a base model (PhotoMaker, motion): its weights, with the stage and the base's zoo name
+    /// and step checked; a model of another stage, or one without its base, is a ConfigException naming the path.
+    /// </summary>
+    public static ShippedWeights LoadStage(string path, TrainingStage stage, string what)
+    {
+        var shipped = Load(path);
+        if (shipped.Stage == stage && shipped.Base is not null && shipped.BaseStep is not null) return shipped;
+        foreach (var t in shipped.Weights.Values) t.Dispose();
+        throw new ConfigException(shipped.Stage != stage
+            ? $"shipped model '{path}' is a {KindName(shipped.Kind)} model, not a {what} one"
+            : $"shipped {what} model '{path}': metadata 'base' or 'base_step' missing");
+    }
 
     private static Dictionary<string, string> Metadata(string path)
     {

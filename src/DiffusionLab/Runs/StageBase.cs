@@ -1,4 +1,7 @@
 using DiffusionLab.Core;
+using DiffusionLab.Data.World;
+using DiffusionLab.Mdt;
+using DiffusionLab.Text;
 using static TorchSharp.torch;
 
 namespace DiffusionLab.Runs;
@@ -42,6 +45,32 @@ public sealed record StageBase(TrainedModel Model, string Identity) : IDisposabl
             || !long.TryParse(step, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out long parsed))
             throw new ConfigException($"{checkpoint}: metadata '{CheckpointKey}' or '{StepKey}' missing");
         return (file, parsed);
+    }
+
+    /// <summary>
+    /// The base a stage checkpoint recorded, loaded for sampling (EMA weights when <paramref name="useEma"/>): a
+    /// text-to-image MDT and its tokenizer, or a ConfigException naming <paramref name="checkpoint"/> (e.g. "motion checkpoint 'PATH'").
+    /// </summary>
+    public static (TrainedModel Trained, MaskedDiffusionTransformer Backbone, WordTokenizer Tokenizer) LoadRecorded(string baseCheckpoint, bool useEma, Device? device, string checkpoint)
+    {
+        // A shipped stage names its base in the zoo; TrainedModel.Load resolves it (or lists the available names).
+        if (!ModelZoo.IsZooName(baseCheckpoint) && !File.Exists(baseCheckpoint))
+            throw new ConfigException($"{checkpoint}: its base checkpoint '{baseCheckpoint}' is not there (moved or deleted?)");
+        var trained = TrainedModel.Load(baseCheckpoint, raw: !useEma, device: device);
+        if (trained.Model is MaskedDiffusionTransformer backbone && trained.Tokenizer is { } tokenizer) return (trained, backbone, tokenizer);
+        trained.Dispose();
+        throw new ConfigException($"{checkpoint}: base '{baseCheckpoint}' is not a text-to-image MDT");
+    }
+
+    /// <summary>
+    /// The CharacterWorld a base run trained on, at a stage's image size (its held-out people: ones no stage ever saw); an
+    /// InvalidOperationException when the base is unknown (<paramref name="baseConfig"/> null) or trained on another dataset.
+    /// </summary>
+    public static CharacterWorld World(TrainConfig? baseConfig, int imageSize)
+    {
+        if (baseConfig is not { } config) throw new InvalidOperationException("this pipeline was not loaded from a checkpoint, so its base run's world is unknown");
+        if (config.Data.Dataset != DatasetKind.CharacterWorld) throw new InvalidOperationException($"the base run trained on '{ConfigChoice.Name(config.Data.Dataset)}', not CharacterWorld");
+        return new CharacterWorld(DatasetLoader.WorldConfig(config.Data, imageSize));
     }
 
     public void Dispose() => Model.Dispose();

@@ -8,7 +8,8 @@ namespace DiffusionLab.StoryDiffusion;
 /// <summary>
 /// What a motion stage's checkpoint holds for sampling: <see cref="MotionModel.TrainedWeights"/> (encoder, predictor, clip
 /// layers, backbone when tuned), their EMA when kept, the stage's config and the base text-to-image checkpoint they were
-/// trained on (its weights are not copied). Read from a training checkpoint of stage <see cref="TrainingStage.Motion"/>.
+/// trained on (its weights are not copied). Read from a training checkpoint of stage <see cref="TrainingStage.Motion"/>,
+/// or from a shipped transition model (<see cref="ShippedWeights"/>), whose base is a zoo name.
 /// </summary>
 public sealed record MotionCheckpoint(string BaseCheckpoint, long BaseStep, string ConfigJson, Dictionary<string, Tensor> Weights, Dictionary<string, Tensor>? Ema, long Step)
 {
@@ -19,6 +20,11 @@ public sealed record MotionCheckpoint(string BaseCheckpoint, long BaseStep, stri
         try { meta = SafetensorsFile.ReadMetadata(path); }
         catch (InvalidDataException e) { throw new ConfigException($"motion checkpoint '{path}': {e.Message.Replace(path + ": ", "")}"); }
         catch (FileNotFoundException) { throw new ConfigException($"motion checkpoint '{path}': file not found"); }
+        if (meta.GetValueOrDefault("format") == ShippedWeights.Format)
+        {
+            var shipped = ShippedWeights.LoadStage(path, TrainingStage.Motion, "motion");
+            return new MotionCheckpoint(shipped.Base!, shipped.BaseStep!.Value, shipped.ConfigJson, shipped.Weights, Ema: null, shipped.Step);
+        }
         if (meta.GetValueOrDefault("format") != TrainingCheckpoint.Format || meta.GetValueOrDefault("stage") != nameof(TrainingStage.Motion))
             throw new ConfigException(meta.GetValueOrDefault("stage") is { } stage
                 ? $"'{path}' is a {stage} checkpoint, not a motion one; train a motion stage on a text-to-image run first (difflab train experiments/motion-characterworld/motion.json --set BaseCheckpoint=RUN)"
@@ -37,7 +43,7 @@ public sealed record MotionCheckpoint(string BaseCheckpoint, long BaseStep, stri
         try
         {
             var meta = SafetensorsFile.ReadMetadata(path);
-            return meta.GetValueOrDefault("format") == TrainingCheckpoint.Format && meta.GetValueOrDefault("stage") == nameof(TrainingStage.Motion);
+            return meta.GetValueOrDefault("format") is TrainingCheckpoint.Format or ShippedWeights.Format && meta.GetValueOrDefault("stage") == nameof(TrainingStage.Motion);
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException) { return false; }
     }

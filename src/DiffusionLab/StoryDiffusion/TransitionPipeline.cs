@@ -44,22 +44,15 @@ public sealed class TransitionPipeline : IDisposable
     public long? Step { get; private init; }
 
     /// <summary>
-    /// Loads the latest checkpoint of a motion run folder, or a motion checkpoint file, and the base text-to-image
-    /// checkpoint it names; a text-to-image run or anything else given by mistake is a ConfigException saying so.
+    /// Loads the latest checkpoint of a motion run folder, a motion checkpoint file or a shipped transition model
+    /// (<c>zoo:NAME</c>), and the base text-to-image checkpoint it names; a text-to-image run or anything else given by mistake is a ConfigException saying so.
     /// </summary>
     public static TransitionPipeline Load(string runOrCheckpoint, Device? device = null, bool useEma = true)
     {
         string path = RunFolder.CheckpointOf(runOrCheckpoint);
         var checkpoint = MotionCheckpoint.Load(path);
         var config = checkpoint.Config(path);
-        if (!ModelZoo.IsZooName(checkpoint.BaseCheckpoint) && !File.Exists(checkpoint.BaseCheckpoint))
-            throw new ConfigException($"motion checkpoint '{path}': its base checkpoint '{checkpoint.BaseCheckpoint}' is not there (moved or deleted?)");
-        var trained = TrainedModel.Load(checkpoint.BaseCheckpoint, raw: !config.BaseUseEma, device: device);
-        if (trained.Model is not MaskedDiffusionTransformer backbone || trained.Tokenizer is null)
-        {
-            trained.Dispose();
-            throw new ConfigException($"motion checkpoint '{path}': base '{checkpoint.BaseCheckpoint}' is not a text-to-image MDT");
-        }
+        var (trained, backbone, tokenizer) = StageBase.LoadRecorded(checkpoint.BaseCheckpoint, config.BaseUseEma, device, $"motion checkpoint '{path}'");
         MotionModel model;
         using (var init = new Generator((ulong)config.Seed, CPU)) model = new MotionModel(backbone, config, init);
         try { model.LoadTrainedWeights(checkpoint.SamplingWeights(useEma), path); }
@@ -74,7 +67,7 @@ public sealed class TransitionPipeline : IDisposable
         }
         model.Train(false);
         var d = trained.Config.Diffusion;
-        return new TransitionPipeline(model, trained.Tokenizer, BetaSchedule.Create(d.Schedule, d.Timesteps), ownsModel: true)
+        return new TransitionPipeline(model, tokenizer, BetaSchedule.Create(d.Schedule, d.Timesteps), ownsModel: true)
         {
             BaseConfig = trained.Config,
             CheckpointPath = path,
@@ -83,12 +76,7 @@ public sealed class TransitionPipeline : IDisposable
     }
 
     /// <summary>The CharacterWorld the base run trained on, at the model's image size (its held-out people: unseen by both stages).</summary>
-    public CharacterWorld BaseWorld()
-    {
-        if (BaseConfig is not { } config) throw new InvalidOperationException("this pipeline was not loaded from a checkpoint, so its base run's world is unknown");
-        if (config.Data.Dataset != DatasetKind.CharacterWorld) throw new InvalidOperationException($"the base run trained on '{ConfigChoice.Name(config.Data.Dataset)}', not CharacterWorld");
-        return new CharacterWorld(DatasetLoader.WorldConfig(config.Data, ImageSize));
-    }
+    public CharacterWorld BaseWorld() => StageBase.World(BaseConfig, ImageSize);
 
     /// <summary>
     /// Two keyframe image files (<see cref="Imaging.ImageFile"/>) as (3, S, S) tensors in [−1, 1] at the model's side

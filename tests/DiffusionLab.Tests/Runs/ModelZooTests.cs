@@ -2,10 +2,12 @@ using System.Text.Json.Nodes;
 using DiffusionLab.Cli;
 using DiffusionLab.IO;
 using DiffusionLab.PhotoMaker;
+using DiffusionLab.StoryDiffusion;
 using DiffusionLab.Pipelines;
 using DiffusionLab.Runs;
 using DiffusionLab.Tests.Cli;
 using DiffusionLab.Tests.PhotoMaker;
+using DiffusionLab.Tests.StoryDiffusion;
 using DiffusionLab.Tests.Training;
 using DiffusionLab.Training;
 using static TorchSharp.torch;
@@ -186,6 +188,53 @@ public class ModelZooTests
     }
 
     [Fact]
+    public void AMotionStageShipsAsATransitionModelOnItsShippedBaseAndDrawsClipsByName()
+    {
+        string dir = TinyRuns.TempDir("zoo-motion"), models = Path.Combine(dir, "models");
+        var noBase = CliHarness.Difflab("models", "export", TinyMotionRuns.Run.Value, "--name", "tiny-motion", "--models-dir", models);
+        Assert.Equal(2, noBase.Code);
+        Assert.Contains("motion stage", noBase.Err);
+        Assert.Contains("--base", noBase.Err);
+        var judged = CliHarness.Difflab("models", "export", TinyMotionRuns.Run.Value, "--name", "tiny-motion", "--base", "zoo:tiny-t2i", "--judge", "--models-dir", models);
+        Assert.Equal(2, judged.Code);
+        Assert.Contains("difflab study motion", judged.Err);
+
+        var t2i = CliHarness.Difflab("models", "export", TinyPhotoMakerRuns.BaseRun.Value, "--name", "tiny-t2i", "--models-dir", models);
+        Assert.True(t2i.Code == 0, t2i.Err);
+        var motion = CliHarness.Difflab("models", "export", TinyMotionRuns.Run.Value, "--name", "tiny-motion", "--base", "zoo:tiny-t2i", "--models-dir", models);
+        Assert.True(motion.Code == 0, motion.Err);
+
+        var zoo = new ModelZoo(models);
+        var shipped = zoo.Find("tiny-motion");
+        Assert.Equal(ShippedModelKind.Transition, shipped.Header().Kind);
+        Assert.Equal("zoo:tiny-t2i", shipped.Provenance().Base);
+        Assert.Equal("ema", shipped.Provenance().Weights);
+        Assert.Equal("zoo:tiny-t2i", JsonNode.Parse(File.ReadAllText(shipped.ConfigFile))!["BaseCheckpoint"]!.GetValue<string>());
+        // Every weight of the stage ships (the frozen encoder's raw ones beside the EMA of the trained parts), and no backbone weight.
+        var tensors = SafetensorsFile.Load(shipped.WeightsFile);
+        var trainedKeys = MotionCheckpoint.Load(TrainingCheckpoint.Latest(TinyMotionRuns.Run.Value)!).Weights.Keys.Order(StringComparer.Ordinal);
+        Assert.Equal(trainedKeys, tensors.Keys.Order(StringComparer.Ordinal));
+        Assert.All(tensors, p => Assert.True(p.Value.dtype is ScalarType.BFloat16 or ScalarType.Int64, $"{p.Key}: {p.Value.dtype}"));
+
+        WithModelsDirectory(models, () =>
+        {
+            var list = CliHarness.Difflab("models", "list");
+            Assert.Contains(list.Out.Split('\n'), l => l.StartsWith("zoo:tiny-motion", StringComparison.Ordinal) && l.Contains("transition") && l.Contains("base zoo:tiny-t2i"));
+            SamplesAFewSteps(shipped);
+            // The shipped model draws the clip its run's checkpoint draws, up to bf16.
+            using var fromRun = TransitionPipeline.Load(TinyMotionRuns.Run.Value);
+            using var fromZoo = TransitionPipeline.Load(shipped.ZooName);
+            using var start = rand(3, fromRun.ImageSize, fromRun.ImageSize) * 2 - 1;
+            using var end = rand(3, fromRun.ImageSize, fromRun.ImageSize) * 2 - 1;
+            var sampling = fromRun.Model.Config.Sampling with { Steps = 2 };
+            using var a = fromRun.Generate(start, end, ["a man"], 0, sampling);
+            using var b = fromZoo.Generate(start, end, ["a man"], 0, sampling);
+            Assert.True((a - b).abs().max().item<float>() < 0.1f, $"shipped and run clips differ by {(a - b).abs().max().item<float>()}");
+            return 0;
+        });
+    }
+
+    [Fact]
     public void AStageTrainsOnAShippedBaseAndRecordsItsZooName()
     {
         string dir = TinyRuns.TempDir("zoo-stage"), models = Path.Combine(dir, "models");
@@ -230,6 +279,15 @@ public class ModelZooTests
     {
         var header = model.Header();
         Assert.NotNull(model.Provenance());
+        if (header.Kind == ShippedModelKind.Transition)
+        {
+            using var transitions = TransitionPipeline.Load(model.ZooName);
+            using var keyframes = rand(2, 3, transitions.ImageSize, transitions.ImageSize) * 2 - 1;
+            using var clip = transitions.Generate(keyframes[0], keyframes[1], ["a man"], 0, transitions.Model.Config.Sampling with { Steps = 2 });
+            Assert.Equal(new long[] { 1, transitions.Frames, 3, transitions.ImageSize, transitions.ImageSize }, clip.shape);
+            Assert.True(clip.isfinite().all().item<bool>(), $"{model.ZooName}: non-finite pixels");
+            return;
+        }
         if (header.Kind == ShippedModelKind.PhotoMaker)
         {
             using var pipeline = PhotoMakerPipeline.Load(model.ZooName);
