@@ -48,18 +48,15 @@ public sealed class PhotoMakerTrainer : IDisposable
         try
         {
             var baseConfig = BaseModel.Config;
-            if (BaseModel.Model is not MaskedDiffusionTransformer backbone || BaseModel.Tokenizer is null)
-                throw new ConfigException($"key 'BaseCheckpoint': '{config.BaseCheckpoint}' is not a text-to-image MDT run");
-            if (baseConfig.Data.Dataset != DatasetKind.CharacterWorld)
-                throw new ConfigException($"key 'BaseCheckpoint': its run trained on '{ConfigChoice.Name(baseConfig.Data.Dataset)}'; PhotoMaker training needs CharacterWorld's identity groups and person masks");
+            var backbone = _stageBase.CharacterWorldBackbone(config.BaseCheckpoint, "PhotoMaker training needs CharacterWorld's identity groups and person masks");
             if (config.References == ReferenceSource.OtherImages && baseConfig.Data.ImagesPerIdentity <= config.MaxReferences)
                 throw new ConfigException($"key 'MaxReferences': {config.MaxReferences} other images per target, but the base run's world has {baseConfig.Data.ImagesPerIdentity} images per identity");
             CheckResumable();
-            _world = new CharacterWorld(DatasetLoader.WorldConfig(baseConfig.Data, baseConfig.Model.InputSize));
+            _world = StageBase.World(baseConfig, baseConfig.Model.InputSize);
             _dataset = new CharacterWorldDataset(_world, WorldSplit.Train, baseConfig.Data.Cache);
             if (config.BatchSize > _dataset.Count)
                 throw new ConfigException($"key 'BatchSize': {config.BatchSize}, expected at most the base run's {_dataset.Count} training images");
-            var examples = new PhotoMakerExamples(_dataset, BaseModel.Tokenizer, baseConfig.Model.TextMaxLength, config);
+            var examples = new PhotoMakerExamples(_dataset, Tokenizer, baseConfig.Model.TextMaxLength, config);
             // Everything above only reads; from here the run folder exists, locked, and a failure removes what this start wrote.
             using var start = RunFolderStart.Begin(_run);
             PrepareRunFolder(start);

@@ -31,6 +31,19 @@ public sealed record StageBase(TrainedModel Model, string Identity) : IDisposabl
         return new StageBase(model, ModelZoo.IsZooName(baseCheckpoint) ? baseCheckpoint : Path.GetFullPath(model.CheckpointPath));
     }
 
+    /// <summary>
+    /// The base's network, checked to be a text-to-image MDT (with a tokenizer) trained on CharacterWorld; else a
+    /// ConfigException naming the key (<paramref name="needs"/>: what the stage needs CharacterWorld for).
+    /// </summary>
+    public MaskedDiffusionTransformer CharacterWorldBackbone(string baseCheckpoint, string needs)
+    {
+        if (Model.Model is not MaskedDiffusionTransformer backbone || Model.Tokenizer is null)
+            throw new ConfigException($"key 'BaseCheckpoint': '{baseCheckpoint}' is not a text-to-image MDT run");
+        if (Model.Config.Data.Dataset != DatasetKind.CharacterWorld)
+            throw new ConfigException($"key 'BaseCheckpoint': its run trained on '{ConfigChoice.Name(Model.Config.Data.Dataset)}'; {needs}");
+        return backbone;
+    }
+
     /// <summary>What every checkpoint of a stage trained on this base records about it (<see cref="Recorded"/> reads it back).</summary>
     public Dictionary<string, string> CheckpointMetadata() => new()
     {

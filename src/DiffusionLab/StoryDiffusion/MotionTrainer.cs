@@ -47,12 +47,9 @@ public sealed class MotionTrainer : IDisposable
         try
         {
             var baseConfig = BaseModel.Config;
-            if (BaseModel.Model is not MaskedDiffusionTransformer backbone || BaseModel.Tokenizer is null)
-                throw new ConfigException($"key 'BaseCheckpoint': '{config.BaseCheckpoint}' is not a text-to-image MDT run");
-            if (baseConfig.Data.Dataset != DatasetKind.CharacterWorld)
-                throw new ConfigException($"key 'BaseCheckpoint': its run trained on '{ConfigChoice.Name(baseConfig.Data.Dataset)}'; the motion stage trains on CharacterWorld clips");
+            var backbone = _stageBase.CharacterWorldBackbone(config.BaseCheckpoint, "the motion stage trains on CharacterWorld clips");
             CheckResumable();
-            _world = new CharacterWorld(DatasetLoader.WorldConfig(baseConfig.Data, baseConfig.Model.InputSize));
+            _world = StageBase.World(baseConfig, baseConfig.Model.InputSize);
             using var start = RunFolderStart.Begin(Run);
             PrepareRunFolder(start);
 
@@ -68,7 +65,7 @@ public sealed class MotionTrainer : IDisposable
             _generator = new Generator((ulong)config.Seed + 1, CPU);
             _diffusion = new GaussianDiffusion(BetaSchedule.Create(baseConfig.Diffusion.Schedule, baseConfig.Diffusion.Timesteps), baseConfig.Model.LearnSigma);
             var weighting = baseConfig.Diffusion.MinSnrGamma is { } gamma ? LossWeighting.MinSnr(gamma) : LossWeighting.None;
-            _objective = new MotionObjective(Model, config, _world, BaseModel.Tokenizer, baseConfig.Model.TextMaxLength, _diffusion, weighting);
+            _objective = new MotionObjective(Model, config, _world, Tokenizer, baseConfig.Model.TextMaxLength, _diffusion, weighting);
             _trainer = new Trainer(_objective, MotionObjective.Options(config, _stageBase.CheckpointMetadata()), _generator, Run, _progress);
             if (config.SampleClips > 0) _trainer.AddHook(new TrainingHook("sample clips", config.SampleEvery, _ => SaveSamples()));
             _hold = start.Commit();

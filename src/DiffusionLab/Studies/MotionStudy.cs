@@ -35,11 +35,7 @@ public sealed class MotionStudy
         _runsRoot = runsRoot;
         _log = log;
         JudgesFolder = judgesFolder;
-        if (judgesFolder is null && !CharacterWorldEvaluator.HasEmbeddedWeights)
-            throw new ConfigException("the CharacterWorld judges' weights are not embedded in this build; train them with `difflab evaluators train --out DIR` and pass --judges DIR");
-        foreach (var name in new[] { CharacterWorldEvaluator.IdentityWeightsFile, CharacterWorldEvaluator.FactorWeightsFile, CharacterWorldEvaluator.StructureWeightsFile })
-            if (judgesFolder is not null && !File.Exists(Path.Combine(judgesFolder, name)))
-                throw new ConfigException($"judges '{judgesFolder}': no {name} in it (`difflab evaluators train --out DIR` writes the three weight files)");
+        CharacterWorldEvaluator.CheckAvailable(judgesFolder);
         WithPredictor = spec.Config(spec.PredictorConfig, baseCheckpoint);
         WithoutPredictor = spec.Config(spec.NoPredictorConfig, baseCheckpoint);
         if (!WithPredictor.UsePredictor) throw new ConfigException($"motion study '{spec.Name}': key 'PredictorConfig': '{spec.PredictorConfig}' has UsePredictor false");

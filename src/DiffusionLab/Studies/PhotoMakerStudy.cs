@@ -50,11 +50,7 @@ public sealed class PhotoMakerStudy
         _runsRoot = runsRoot;
         _log = log;
         JudgesFolder = judgesFolder;
-        if (judgesFolder is null && !CharacterWorldEvaluator.HasEmbeddedWeights)
-            throw new ConfigException("the CharacterWorld judges' weights are not embedded in this build (src/DiffusionLab/Evaluation/Resources has no world-*.safetensors); train them with `difflab evaluators train --out DIR` and pass --judges DIR");
-        foreach (var name in new[] { CharacterWorldEvaluator.IdentityWeightsFile, CharacterWorldEvaluator.FactorWeightsFile, CharacterWorldEvaluator.StructureWeightsFile })
-            if (judgesFolder is not null && !File.Exists(Path.Combine(judgesFolder, name)))
-                throw new ConfigException($"judges '{judgesFolder}': no {name} in it (`difflab evaluators train --out DIR` writes the three weight files)");
+        CharacterWorldEvaluator.CheckAvailable(judgesFolder);
         Variants = spec.Variants.Select(v => (v, spec.VariantConfig(v, baseCheckpoint))).ToList();
         DreamBooth = spec.DreamBoothConfig(baseCheckpoint);
         var stacked = Variants.Where(v => KindOf(v.Config) == PhotoMakerStudyMethodKind.Stacked).ToList();

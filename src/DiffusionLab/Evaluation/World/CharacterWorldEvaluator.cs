@@ -1,3 +1,4 @@
+using DiffusionLab.Core;
 using DiffusionLab.Data.World;
 using DiffusionLab.IO;
 using TorchSharp;
@@ -48,6 +49,19 @@ public sealed class CharacterWorldEvaluator : IDisposable
     /// <summary>Whether this build embeds the three judges' weights (<see cref="LoadDefault"/> works).</summary>
     public static bool HasEmbeddedWeights { get; } = new[] { IdentityWeightsFile, FactorWeightsFile, StructureWeightsFile }
         .All(name => typeof(CharacterWorldEvaluator).Assembly.GetManifestResourceNames().Contains(ResourcePrefix + name));
+
+    /// <summary>
+    /// Checks, before a study trains anything, that the judges can load: the three weight files in
+    /// <paramref name="judgesFolder"/>, or (null) the weights embedded in this build; else a ConfigException saying how to make them.
+    /// </summary>
+    public static void CheckAvailable(string? judgesFolder)
+    {
+        if (judgesFolder is null && !HasEmbeddedWeights)
+            throw new ConfigException("the CharacterWorld judges' weights are not embedded in this build (src/DiffusionLab/Evaluation/Resources has no world-*.safetensors); train them with `difflab evaluators train --out DIR` and pass --judges DIR");
+        foreach (var name in new[] { IdentityWeightsFile, FactorWeightsFile, StructureWeightsFile })
+            if (judgesFolder is not null && !File.Exists(Path.Combine(judgesFolder, name)))
+                throw new ConfigException($"judges '{judgesFolder}': no {name} in it (`difflab evaluators train --out DIR` writes the three weight files)");
+    }
 
     /// <summary>The evaluator with the weights embedded in the library (Evaluation/Resources/README.md).</summary>
     public static CharacterWorldEvaluator LoadDefault(Device? device = null, CharacterWorldEvaluatorConfig? config = null) =>
