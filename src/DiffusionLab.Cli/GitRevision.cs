@@ -22,13 +22,25 @@ public static class GitRevision
 
     /// <summary>
     /// The short revision difflab was built from (the SDK records the commit in the informational version when it
-    /// builds a git checkout); without one, the revision of the checkout difflab runs in (<see cref="Describe"/>).
+    /// builds a git checkout), marked when src/ or experiments/ had uncommitted changes at build time; without a
+    /// recorded commit, the revision of the checkout difflab runs in (<see cref="Describe"/>).
     /// </summary>
-    public static string OfBuild()
+    public static string OfBuild() => OfBuild(InformationalVersion(), Metadata("UncommittedSource")) ?? Describe();
+
+    /// <summary>
+    /// The build's revision from its informational version ("1.0.0+SHA") and the count of uncommitted source files the
+    /// build recorded (null: not recorded); null when the version names no commit.
+    /// </summary>
+    public static string? OfBuild(string informationalVersion, string? uncommittedFiles)
     {
-        string[] parts = InformationalVersion().Split('+', 2);
-        return parts.Length == 2 && parts[1].Length >= 7 ? parts[1][..7] : Describe();
+        string[] parts = informationalVersion.Split('+', 2);
+        if (parts.Length != 2 || parts[1].Length < 7) return null;
+        bool dirty = uncommittedFiles is not null && uncommittedFiles != "0";
+        return parts[1][..7] + (dirty ? " (built with uncommitted changes in src/ or experiments/)" : "");
     }
+
+    private static string? Metadata(string key) =>
+        typeof(GitRevision).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == key)?.Value;
 
     private static string InformationalVersion() =>
         typeof(GitRevision).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";

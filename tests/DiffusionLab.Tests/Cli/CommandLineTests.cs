@@ -133,7 +133,7 @@ public class CommandLineTests
         var (code, output, err) = CliHarness.Difflab("--version");
 
         Assert.True(code == 0, err);
-        var match = Regex.Match(output.Trim(), @"^difflab \d+\.\d+\.\d+ \(git ([0-9a-f]{7}|unknown.*)\)$");
+        var match = Regex.Match(output.Trim(), @"^difflab \d+\.\d+\.\d+ \(git ([0-9a-f]{7}|unknown.*?)( \(built with uncommitted changes in src/ or experiments/\))?\)$");
         Assert.True(match.Success, output);
         string revision = match.Groups[1].Value;
         string root = NotebookRuns.RepositoryRoot();
