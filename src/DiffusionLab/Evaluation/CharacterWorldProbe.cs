@@ -40,18 +40,10 @@ public static class CharacterWorldProbe
 
         using var world = new CharacterWorld(DatasetLoader.WorldConfig(config.Data, config.Model.InputSize));
         var tokenizer = DatasetLoader.Tokenizer(config.Data);
-        var heldOut = world.Identities(WorldSplit.HeldOut);
-        var renders = new List<CharacterImage>();
-        var captions = new List<string>();
-        var intended = new List<IntendedFactors>();
-        for (int i = 0; i < images; i++)
-        {
-            int identity = heldOut[i % heldOut.Count], image = i / heldOut.Count % config.Data.ImagesPerIdentity;
-            var factors = world.Factors(identity, image);
-            renders.Add(world.Render(identity, image));
-            captions.Add(world.Caption(identity, factors).Text);
-            intended.Add(IntendedFactors.Of(world.Traits(identity).ClassWord, factors));
-        }
+        var prompts = Enumerable.Range(0, images).Select(i => HeldOutCaption.At(world, i)).ToList();
+        var renders = prompts.Select(p => world.Render(p.Identity, p.Image)).ToList();
+        var captions = prompts.Select(p => p.Caption).ToList();
+        var intended = prompts.Select(p => p.Intended).ToList();
 
         var diffusion = new GaussianDiffusion(BetaSchedule.Create(config.Diffusion.Schedule, config.Diffusion.Timesteps), model.Config.LearnSigma);
         bool wasTraining = model.training;

@@ -24,20 +24,11 @@ public static class CharacterWorldRunEvaluation
         var data = config.Data;
         using var world = new CharacterWorld(DatasetLoader.WorldConfig(data, config.Model.InputSize));
         var tokenizer = DatasetLoader.Tokenizer(data);
-        var heldOut = world.Identities(WorldSplit.HeldOut);
         int n = config.Evaluation.NumSamples;
-        var captions = new List<string>();
-        var intended = new List<IntendedFactors>();
-        var groups = new List<int>();
-        for (int i = 0; i < n; i++)
-        {
-            int c = i / SamplesPerCaption;
-            int identity = heldOut[c % heldOut.Count], image = c / heldOut.Count % data.ImagesPerIdentity;
-            var factors = world.Factors(identity, image);
-            captions.Add(world.Caption(identity, factors).Text);
-            intended.Add(IntendedFactors.Of(world.Traits(identity).ClassWord, factors));
-            groups.Add(c);
-        }
+        var groups = Enumerable.Range(0, n).Select(i => i / SamplesPerCaption).ToList();
+        var prompts = groups.Select(c => HeldOutCaption.At(world, c)).ToList();
+        var captions = prompts.Select(p => p.Caption).ToList();
+        var intended = prompts.Select(p => p.Intended).ToList();
         var batches = new List<Tensor>();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         try
