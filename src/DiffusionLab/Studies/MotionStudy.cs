@@ -120,7 +120,7 @@ public sealed class MotionStudy
         {
             // A clip's distance and PSNR to itself say nothing: undefined, not 0 and ∞.
             var truthScores = ClipMetrics.Of(judges, truths[u], truths[u]) with { MiddleDistance = double.NaN, MiddlePsnr = double.NaN };
-            rows.Add(new MotionStudyRow(GroundTruth, units[u].Person, units[u].Pair.Motion, 0, truthScores, 0));
+            rows.Add(new MotionStudyRow(GroundTruth, units[u].Person, units[u].Pair.Motion, 0, truthScores, 0, double.NaN));
             if (Sampled(u, Spec.Seeds[0])) Add(samples, GroundTruth, truths[u]);
         }
         foreach (var method in Enum.GetValues<MotionStudyMethod>())
@@ -144,9 +144,18 @@ public sealed class MotionStudy
                     };
                     double seconds = clock.Elapsed.TotalSeconds;
                     var scores = ClipMetrics.Of(judges, clip, truth);
+                    double embeddingError;
+                    using (no_grad())
+                        embeddingError = method switch
+                        {
+                            MotionStudyMethod.Predictor => EmbeddingError(withPredictor.Model, KeyframeEmbeddings(withPredictor.Model, truth, KeyframeConditioning.Predicted), truth),
+                            MotionStudyMethod.Interpolated => EmbeddingError(withoutPredictor.Model, KeyframeEmbeddings(withoutPredictor.Model, truth, KeyframeConditioning.Interpolated), truth),
+                            MotionStudyMethod.CrossFade => EmbeddingError(withPredictor.Model, withPredictor.Model.Encoder.Encode(clip), truth),
+                            _ => double.NaN,
+                        };
                     // The cross-fade has no noise: one clip stands for every seed, so the paired differences keep their units.
                     foreach (long s in method == MotionStudyMethod.CrossFade ? Spec.Seeds : [seed])
-                        rows.Add(new MotionStudyRow(label, units[u].Person, units[u].Pair.Motion, s, scores, seconds));
+                        rows.Add(new MotionStudyRow(label, units[u].Person, units[u].Pair.Motion, s, scores, seconds, embeddingError));
                     if (Sampled(u, seed)) Add(samples, label, clip);
                     _log.WriteLine($"[{label} {++done}/{total}] person {units[u].Person}, motion {units[u].Pair.Motion:0.##}, seed {seed}: middle-frame distance {scores.MiddleDistance:F3}, " +
                                    $"PSNR {scores.MiddlePsnr:F1} dB, identity {scores.IdentityToStart:F3}, valid faces {scores.ValidFaceRate:P0} ({seconds:F1} s)");
@@ -157,6 +166,32 @@ public sealed class MotionStudy
         foreach (var list in samples.Values) foreach (var t in list) t.Dispose();
         foreach (var t in truths) t.Dispose();
         return (rows, peaks);
+    }
+
+    /// <summary>
+    /// The paper's own question, asked where the predictor acts: the mean squared error, over the middle frames 1..L−2, between
+    /// per-frame embeddings (L, N, E) a method conditions on and the semantic encoder's embeddings of the true frames
+    /// <paramref name="truth"/> (L, 3, S, S). For the predictor its P_i, for no predictor the interpolated K_i, for the
+    /// cross-fade the encoder's view of its frames. Independent of how well the clip generator draws, so it decides whether
+    /// the predictor beats the interpolation even where the base draws few readable faces.
+    /// </summary>
+    public static double EmbeddingError(MotionModel model, Tensor embeddings, Tensor truth)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var target = model.Encoder.Encode(truth.to(model.Device));                                        // (L, N, E)
+        if (!embeddings.shape.SequenceEqual(target.shape) || target.shape[0] < 3)
+            throw new ArgumentException($"embeddings [{string.Join(", ", embeddings.shape)}] and the true frames' [{string.Join(", ", target.shape)}]: expected one (L, N, E) shape with L >= 3");
+        int middle = (int)target.shape[0] - 2;
+        return (embeddings.to(target.device).narrow(0, 1, middle) - target.narrow(0, 1, middle)).square().mean().to(ScalarType.Float64).item<double>();
+    }
+
+    /// <summary>The per-frame embeddings (L, N, E) <paramref name="model"/> conditions a clip on, from the true clip's (L, 3, S, S) end frames.</summary>
+    private static Tensor KeyframeEmbeddings(MotionModel model, Tensor truth, KeyframeConditioning mode)
+    {
+        int l = (int)truth.shape[0];
+        return model.Embeddings(truth[0].unsqueeze(0), truth[l - 1].unsqueeze(0), l, mode)![0];
     }
 
     /// <summary>Pixel cross-fade: frame i = lerp(start, end, i / (L − 1)), (L, 3, S, S).</summary>

@@ -60,6 +60,14 @@ public class MotionStudyTests
         Assert.Equal(units, count[MotionStudy.GroundTruth]);
         foreach (var method in methods.Skip(1)) Assert.Equal(units * spec.Seeds.Length, count[method]);
         Assert.All(lines.Skip(1), l => Assert.Equal(4, l.Split(',')[^2].Length)); // valid_per_frame: one digit per frame (L = 4)
+        // The embedding error: finite for every method that conditions on per-frame embeddings, undefined for the others.
+        int column = Array.IndexOf(lines[0].Split(','), "embedding_error");
+        Assert.True(column > 0, lines[0]);
+        foreach (var line in lines.Skip(1).Select(l => l.Split(',')))
+        {
+            bool conditioned = line[0] is "predictor (StoryDiffusion)" or "no predictor (interpolated)" or "pixel cross-fade";
+            Assert.True(conditioned == double.IsFinite(double.Parse(line[column], System.Globalization.CultureInfo.InvariantCulture)), string.Join(",", line));
+        }
 
         string table = File.ReadAllText(Path.Combine(results, "table.html"));
         foreach (var method in methods) Assert.Contains($"<td>{System.Net.WebUtility.HtmlEncode(method)}</td>", table);
@@ -72,6 +80,29 @@ public class MotionStudyTests
         (code, output, err) = CliHarness.Difflab("study", "motion", study, "--scale", "smoke", "--device", "cpu", "--runs", runs, "--results", results, "--judges", Judges.Value);
         Assert.True(code == 0, $"exit {code}\n{err}\n{output}");
         Assert.Equal(2, output.Split('\n').Count(l => l.Contains("finished at step 2, skipped")));
+    }
+
+    [Fact]
+    public void TheEmbeddingErrorIsZeroOnTheTrueFramesAndCountsOnlyTheMiddleFrames()
+    {
+        using var pipeline = DiffusionLab.StoryDiffusion.TransitionPipeline.Load(TinyMotionRuns.Run.Value);
+        var model = pipeline.Model;
+        var truth = rand(new long[] { 4, 3, 16, 16 }, generator: new TorchSharp.torch.Generator(5)) * 2 - 1;   // (L, 3, S, S)
+        using var noGrad = no_grad();
+        var own = model.Encoder.Encode(truth);                                                                  // (L, N, E)
+        Assert.Equal(0.0, MotionStudy.EmbeddingError(model, own, truth));
+
+        // Changing the end frames' embeddings changes nothing; changing a middle frame's by 1 everywhere adds 1 / (L − 2).
+        var shifted = own.clone();
+        shifted[0] += 5;
+        shifted[3] -= 5;
+        Assert.Equal(0.0, MotionStudy.EmbeddingError(model, shifted, truth));
+        shifted[1] += 1;
+        Assert.Equal(0.5, MotionStudy.EmbeddingError(model, shifted, truth), 5);
+
+        var interpolated = DiffusionLab.StoryDiffusion.MotionPredictor.Interpolate(own[0].unsqueeze(0), own[3].unsqueeze(0), 4)[0];        // (L, N, E)
+        Assert.True(MotionStudy.EmbeddingError(model, interpolated, truth) > 0, "random middle frames are not the interpolation of the ends");
+        Assert.Throws<ArgumentException>(() => MotionStudy.EmbeddingError(model, own.narrow(0, 0, 3), truth));
     }
 
     [Fact]
