@@ -17,6 +17,22 @@ public static class GitRevision
         catch (System.ComponentModel.Win32Exception) { return "unknown (git not found)"; }
     }
 
+    /// <summary>
+    /// The revision a result was produced by: the code of the build (<see cref="OfBuild()"/>), marked when the configs it read
+    /// at run time (experiments/, READMEs aside) differ from the checkout's commit. Edits to src/ while a long job runs are
+    /// not in the running program, so they do not mark it.
+    /// </summary>
+    public static string OfRun()
+    {
+        string build = OfBuild();
+        try
+        {
+            string configs = Git("status --porcelain -- experiments :(exclude)*.md").Trim();
+            return configs.Length > 0 ? build + " (run with uncommitted changes in experiments/)" : build;
+        }
+        catch (System.ComponentModel.Win32Exception) { return build; }
+    }
+
     /// <summary>The assembly version, without the revision the SDK appends to it.</summary>
     public static string Version => InformationalVersion().Split('+')[0];
 

@@ -116,7 +116,7 @@ internal static class BenchCompare
             ["ratio"] = Math.Round(oursRate / officialRate, 3), ["guidance"] = sample?.Guidance,
             ["ours_peak_memory_bytes"] = Peak("ours", "peak_memory_bytes"), ["official_peak_memory_bytes"] = Peak("official", "peak_mem_bytes"),
             ["official_torch"] = rows.First(r => r.Side == "official").Line["torch"]?.GetValue<string>(),
-            ["revision"] = GitRevision.Describe(), ["date"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"),
+            ["revision"] = GitRevision.OfRun(), ["date"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"),
         };
         if (rows.All(r => r.Line["images_per_cpu_s"] is not null))
         {

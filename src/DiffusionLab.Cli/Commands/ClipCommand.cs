@@ -27,19 +27,21 @@ public static class ClipCommand
         var steps = CliOptions.Int("--steps", "N", "DDIM steps", 50).Check(n => n >= 2, n => $"option --steps {n}: expected at least 2 DDIM steps");
         var guidance = CliOptions.Number("--guidance", "G", "the classifier-free guidance scale (paper: 7.5)", 7.5, 0, 100);
         var seed = CliOptions.Long("--seed", "S", "frame i starts from the noise of seed S + i", 0);
-        var mode = CliOptions.Choice("--mode", "what the frames read beside the text: the predictor's embeddings, the interpolated ones, or none", Modes, "predicted");
+        var mode = CliOptions.Choice("--mode", "what the frames read beside the text: the predictor's embeddings, the interpolated ones, or none (default: predicted if the run has a predictor, else interpolated)", Modes);
         var delay = CliOptions.Int("--delay", "MS", "milliseconds per frame", 120);
         var device = DeviceOption.Create();
         var command = new Command("clip", "StoryDiffusion's transition: a clip between two keyframes (semantic motion predictor + clip generator), as an animated GIF or WebP")
             { start, end, prompt, run, output, frames, steps, guidance, seed, mode, delay, device };
         command.SetAction(parse => Run(parse.GetRequiredValue(start), parse.GetRequiredValue(end), parse.GetRequiredValue(prompt), parse.GetRequiredValue(run),
-            parse.GetRequiredValue(output), parse.GetValue(frames), parse.GetValue(steps), parse.GetValue(guidance), parse.GetValue(seed), ModeOf(parse.GetValue(mode)!),
+            parse.GetRequiredValue(output), parse.GetValue(frames), parse.GetValue(steps), parse.GetValue(guidance), parse.GetValue(seed), ModeOf(parse.GetValue(mode)),
             parse.GetValue(delay), DeviceOption.Parse(parse.GetValue(device)), parse.InvocationConfiguration.Output));
         return command;
     }
 
-    public static KeyframeConditioning ModeOf(string word) => word switch
+    /// <summary>null: the model's own (<see cref="MotionModel.DefaultConditioning"/>).</summary>
+    public static KeyframeConditioning? ModeOf(string? word) => word switch
     {
+        null => null,
         "interpolated" => KeyframeConditioning.Interpolated,
         "text-only" => KeyframeConditioning.TextOnly,
         _ => KeyframeConditioning.Predicted,
@@ -47,7 +49,7 @@ public static class ClipCommand
 
     /// <param name="frames">L; null: the run's.</param>
     public static int Run(string startPath, string endPath, string prompt, string run, string output, int? frames, int steps, double guidance, long seed,
-        KeyframeConditioning mode, int delayMs, Device device, TextWriter stdout)
+        KeyframeConditioning? mode, int delayMs, Device device, TextWriter stdout)
     {
         AnimatedImageFile.FormatOf(output); // a wrong extension fails before any work
         if (!File.Exists(startPath)) throw new FileNotFoundException($"keyframe '{startPath}': not found", startPath);
@@ -61,7 +63,7 @@ public static class ClipCommand
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
         AnimatedImageFile.Save(clip[0], output, new AnimationSettings { FrameDelay = TimeSpan.FromMilliseconds(delayMs) });
         int l = (int)clip.shape[1];
-        stdout.WriteLine($"{l} frames of {pipeline.ImageSize}x{pipeline.ImageSize} ({mode} keyframe embeddings{(pipeline.Step is { } s ? $", motion run step {s}" : "")}; " +
+        stdout.WriteLine($"{l} frames of {pipeline.ImageSize}x{pipeline.ImageSize} ({mode ?? pipeline.Model.DefaultConditioning} keyframe embeddings{(pipeline.Step is { } s ? $", motion run step {s}" : "")}; " +
                          $"DDIM {steps}, guidance {guidance.ToString(CultureInfo.InvariantCulture)}) in {seconds:F1} s");
         stdout.WriteLine($"wrote {output}");
         start.Dispose();

@@ -56,7 +56,7 @@ public static class EvaluatorsCommand
     public static int Train(string output, int seed, string which, int? images, int? epochs, int checkImages, string command, TextWriter stdout)
     {
         // The revision of the code that trains, read before training: commits made meanwhile are not it.
-        string revision = GitRevision.Describe();
+        string revision = GitRevision.OfRun();
         Directory.CreateDirectory(output);
         using var world = new CharacterWorld();
         var defaults = new JudgeTrainingOptions();

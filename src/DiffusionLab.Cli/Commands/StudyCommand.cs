@@ -124,7 +124,7 @@ public static class StudyCommand
         var spec = MotionStudySpec.Load(studyDir, scale);
         results ??= DefaultResults(spec.Name, scale, runsRoot);
         var study = new MotionStudy(spec, device, runsRoot, stdout, baseRun, judges);
-        string revision = GitRevision.Describe();
+        string revision = GitRevision.OfRun();
         var clock = Stopwatch.StartNew();
         using var stop = new StopSignals();
         IReadOnlyList<MotionStudyRow> rows;
@@ -157,7 +157,7 @@ public static class StudyCommand
         if (seedList is not null) spec = spec.Select(spec.Runs.Select(r => r.Name).ToArray(), CheckSeeds(seedList, spec));
 
         // The revision of the code that trains, read before training: commits made meanwhile are not it.
-        string revision = GitRevision.Describe();
+        string revision = GitRevision.OfRun();
         var clock = Stopwatch.StartNew();
         using var stop = new StopSignals();
         IReadOnlyList<(string Run, long Seed, string Folder)> folders;
@@ -198,7 +198,7 @@ public static class StudyCommand
             throw new UsageException($"study report: {unfinished.Count} run(s) not finished (no evaluation at the last step), e.g. '{unfinished[0]}': expected every run of the study trained (`difflab study run {studyDir}`)");
         var clock = Stopwatch.StartNew();
         string command = trainedBy is null ? report : $"{trainedBy}` (training), then `{report}";
-        var provenance = new StudyProvenance(command, GitRevision.Describe(), $"runs trained on {trainedOn}; report written on {DeviceDescription.Of(torch.CPU)}", DateTime.UtcNow, clock.Elapsed.TotalSeconds);
+        var provenance = new StudyProvenance(command, GitRevision.OfRun(), $"runs trained on {trainedOn}; report written on {DeviceDescription.Of(torch.CPU)}", DateTime.UtcNow, clock.Elapsed.TotalSeconds);
         WriteReport(spec, scale, runner.Plan(), results, provenance, stdout);
         return 0;
     }
@@ -222,7 +222,7 @@ public static class StudyCommand
         var study = new PhotoMakerStudy(spec, device, runsRoot, stdout, baseRun, judges);
 
         // The revision of the code that trains and evaluates, read before it starts: commits made meanwhile are not it.
-        string revision = GitRevision.Describe();
+        string revision = GitRevision.OfRun();
         var clock = Stopwatch.StartNew();
         using var stop = new StopSignals();
         PhotoMakerStudyResults measured;
@@ -247,7 +247,7 @@ public static class StudyCommand
         var spec = StoryStudySpec.Load(studyDir);
         results ??= Path.Combine("results", spec.Name);
 
-        string revision = GitRevision.Describe();
+        string revision = GitRevision.OfRun();
         var clock = Stopwatch.StartNew();
         using var trained = TrainedModel.Load(run, device: device);
         using var judges = CharacterWorldEvaluator.LoadDefault(device);

@@ -68,6 +68,9 @@ public sealed class MotionModel : IDisposable
         return (mode == KeyframeConditioning.Predicted ? Predictor!.Forward(k) : k).MoveToOuterDisposeScope();
     }
 
+    /// <summary>What the frames read when a caller does not say: the predictor's embeddings if this model has one, else the interpolated ones.</summary>
+    public KeyframeConditioning DefaultConditioning => Predictor is null ? KeyframeConditioning.Interpolated : KeyframeConditioning.Predicted;
+
     /// <summary>The trained modules' training / evaluation mode (the frozen encoder and backbone stay in evaluation mode unless tuned).</summary>
     public void Train(bool training)
     {

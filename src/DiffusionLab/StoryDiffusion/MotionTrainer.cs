@@ -106,8 +106,7 @@ public sealed class MotionTrainer : IDisposable
         var prompts = people.Select(id => _world.Caption(id, 0).Text).ToList();
         using var pipeline = new TransitionPipeline(Model, Tokenizer, _diffusion.Betas.ToArray());
         using var swap = _trainer.EmaWeights();
-        var generated = pipeline.Generate(truth.select(1, 0), truth.select(1, _config.Frames - 1), prompts, 1000, _config.Sampling,
-            Model.Predictor is null ? KeyframeConditioning.Interpolated : KeyframeConditioning.Predicted);             // (P, L, 3, S, S)
+        var generated = pipeline.Generate(truth.select(1, 0), truth.select(1, _config.Frames - 1), prompts, 1000, _config.Sampling); // (P, L, 3, S, S)
         Model.Train(true);
         var sheet = stack([truth, generated], 1).flatten(0, 2);                                                       // (P·2·L, 3, S, S)
         return (sheet.MoveToOuterDisposeScope(), generated.flatten(0, 1).MoveToOuterDisposeScope());

@@ -26,7 +26,7 @@ public static class StoryTransitions
     /// <paramref name="seed"/> + k·L (see <see cref="TransitionPipeline"/>); panels of another side than the motion model's are resized.
     /// </summary>
     public static IReadOnlyList<TransitionClip> Generate(TransitionPipeline pipeline, Story story, Tensor panels, ClipSampling sampling, long seed,
-        KeyframeConditioning mode = KeyframeConditioning.Predicted, IProgress<string>? progress = null)
+        KeyframeConditioning? mode = null, IProgress<string>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
         if (panels.dim() != 4 || panels.shape[0] != story.Panels.Count)

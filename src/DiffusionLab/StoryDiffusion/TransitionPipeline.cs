@@ -95,10 +95,11 @@ public sealed class TransitionPipeline : IDisposable
 
     /// <summary>
     /// Clips (B, L, 3, S, S) in [−1, 1] from keyframes <paramref name="start"/> → <paramref name="end"/> (B, 3, S, S) or
-    /// (3, S, S), one prompt per clip; <paramref name="frames"/> (default: the trained L) at least 2.
+    /// (3, S, S), one prompt per clip; <paramref name="frames"/> (default: the trained L) at least 2; <paramref name="mode"/>
+    /// (default: the model's <see cref="MotionModel.DefaultConditioning"/>).
     /// </summary>
     public Tensor Generate(Tensor start, Tensor end, IReadOnlyList<string> prompts, long seed, ClipSampling sampling,
-        KeyframeConditioning mode = KeyframeConditioning.Predicted, int? frames = null, IProgress<int>? progress = null)
+        KeyframeConditioning? mode = null, int? frames = null, IProgress<int>? progress = null)
     {
         int l = frames ?? Frames;
         if (l < 2) throw new ArgumentOutOfRangeException(nameof(frames), $"frames {l}: expected at least 2 (a clip runs from one keyframe to the other)");
@@ -115,7 +116,7 @@ public sealed class TransitionPipeline : IDisposable
         Model.Train(false);
         using var scope = NewDisposeScope();
         Tensor? keyframes;
-        using (no_grad()) keyframes = Model.Embeddings(start.to(Model.Device), end.to(Model.Device), l, mode);   // (B, L, N, E) or null
+        using (no_grad()) keyframes = Model.Embeddings(start.to(Model.Device), end.to(Model.Device), l, mode ?? Model.DefaultConditioning);   // (B, L, N, E) or null
         var ids = Tokenizer.EncodeBatch(prompts, Model.Backbone.Config.TextMaxLength);                         // (B, L_t)
         using var conditioning = new TransitionConditioning(Model.Clip, ids, keyframes, l);
         var pipeline = new SamplingPipeline(Model.Backbone, _betas, sampling.Section(_betas.Length));

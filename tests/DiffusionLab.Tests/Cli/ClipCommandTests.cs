@@ -62,6 +62,18 @@ public class ClipCommandTests
     }
 
     [Fact]
+    public void WithoutModeAClipReadsWhatItsRunWasTrainedWith()
+    {
+        foreach (var (run, expected) in new[] { (TinyMotionRuns.Run.Value, "Predicted keyframe embeddings"), (TinyMotionRuns.RunWithoutPredictor.Value, "Interpolated keyframe embeddings") })
+        {
+            string output = Path.Combine(TinyRuns.TempDir("clip-default-mode"), "clip.gif");
+            var (code, stdout, err) = CliHarness.Difflab("clip", Keyframes.Value.Start, Keyframes.Value.End, "--prompt", Prompt, "--run", run, "--out", output, "--steps", "2", "--device", "cpu");
+            Assert.True(code == 0, $"{run}: exit {code}\n{err}\n{stdout}");
+            Assert.Contains(expected, stdout);
+        }
+    }
+
+    [Fact]
     public void TrainDispatchesAMotionStageConfig()
     {
         string dir = TinyRuns.TempDir("train-motion");

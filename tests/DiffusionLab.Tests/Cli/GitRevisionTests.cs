@@ -23,4 +23,13 @@ public class GitRevisionTests
         Assert.NotNull(recorded);
         Assert.True(int.TryParse(recorded.Value, out int count) && count >= 0, $"UncommittedSource={recorded.Value}");
     }
+
+    [Fact]
+    public void AResultsRevisionIsTheBuildsMarkedOnlyByConfigEditsAtRunTime()
+    {
+        // The tests run inside the checkout: whatever its state, a result names the build's revision first.
+        string run = GitRevision.OfRun(), build = GitRevision.OfBuild();
+        Assert.StartsWith(build, run);
+        Assert.True(run == build || run == build + " (run with uncommitted changes in experiments/)", run);
+    }
 }
