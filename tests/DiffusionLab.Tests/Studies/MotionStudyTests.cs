@@ -1,5 +1,6 @@
 using DiffusionLab.Core;
 using DiffusionLab.Evaluation.World;
+using DiffusionLab.StoryDiffusion;
 using DiffusionLab.Studies;
 using DiffusionLab.Tests.Cli;
 using DiffusionLab.Tests.Notebooks;
@@ -65,7 +66,7 @@ public class MotionStudyTests
         Assert.True(column > 0, lines[0]);
         foreach (var line in lines.Skip(1).Select(l => l.Split(',')))
         {
-            bool conditioned = line[0] is "predictor (StoryDiffusion)" or "no predictor (interpolated)" or "pixel cross-fade";
+            bool conditioned = new[] { MotionStudyMethod.Predictor, MotionStudyMethod.Interpolated, MotionStudyMethod.CrossFade }.Select(MotionStudy.Label).Contains(line[0]);
             Assert.True(conditioned == double.IsFinite(double.Parse(line[column], System.Globalization.CultureInfo.InvariantCulture)), string.Join(",", line));
         }
 
@@ -85,7 +86,7 @@ public class MotionStudyTests
     [Fact]
     public void TheEmbeddingErrorIsZeroOnTheTrueFramesAndCountsOnlyTheMiddleFrames()
     {
-        using var pipeline = DiffusionLab.StoryDiffusion.TransitionPipeline.Load(TinyMotionRuns.Run.Value);
+        using var pipeline = TransitionPipeline.Load(TinyMotionRuns.Run.Value);
         var model = pipeline.Model;
         var truth = rand(new long[] { 4, 3, 16, 16 }, generator: new TorchSharp.torch.Generator(5)) * 2 - 1;   // (L, 3, S, S)
         using var noGrad = no_grad();
@@ -100,7 +101,7 @@ public class MotionStudyTests
         shifted[1] += 1;
         Assert.Equal(0.5, MotionStudy.EmbeddingError(model, shifted, truth), 5);
 
-        var interpolated = DiffusionLab.StoryDiffusion.MotionPredictor.Interpolate(own[0].unsqueeze(0), own[3].unsqueeze(0), 4)[0];        // (L, N, E)
+        var interpolated = MotionPredictor.Interpolate(own[0].unsqueeze(0), own[3].unsqueeze(0), 4)[0];        // (L, N, E)
         Assert.True(MotionStudy.EmbeddingError(model, interpolated, truth) > 0, "random middle frames are not the interpolation of the ends");
         Assert.Throws<ArgumentException>(() => MotionStudy.EmbeddingError(model, own.narrow(0, 0, 3), truth));
     }
