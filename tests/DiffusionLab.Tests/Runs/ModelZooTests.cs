@@ -48,9 +48,10 @@ public class ModelZooTests
         var tensors = SafetensorsFile.Load(shipped.WeightsFile, out var meta);
         Assert.Equal(ShippedWeights.Format, meta["format"]);
         Assert.Equal("ema", meta["weights"]);
-        // Floating tensors in bf16; index buffers (relative-position tables) stay integers.
-        Assert.All(tensors, p => Assert.True(p.Value.dtype is ScalarType.BFloat16 or ScalarType.Int64, $"{p.Key}: {p.Value.dtype}"));
+        // Floating tensors in bf16; index buffers (relative-position tables) stay integers, narrowed to int16.
+        Assert.All(tensors, p => Assert.True(p.Value.dtype is ScalarType.BFloat16 or ScalarType.Int16 or ScalarType.Int64, $"{p.Key}: {p.Value.dtype}"));
         Assert.Contains(tensors.Values, t => t.dtype == ScalarType.BFloat16);
+        Assert.All(tensors.Where(p => p.Key.EndsWith("relative_position_index", StringComparison.Ordinal)), p => Assert.Equal(ScalarType.Int16, p.Value.dtype));
         Assert.DoesNotContain(tensors.Keys, k => k.StartsWith("optim.", StringComparison.Ordinal) || k.StartsWith("ema.", StringComparison.Ordinal) || k.StartsWith("rng.", StringComparison.Ordinal));
         using (var source = TrainedModel.Load(run)) Assert.Equal(source.Model.state_dict().Keys.Order(), tensors.Keys.Order());
         Assert.True(File.Exists(shipped.ConfigFile) && !File.Exists(shipped.TokenizerFile));
@@ -174,7 +175,7 @@ public class ModelZooTests
         Assert.Equal("raw", shipped.Provenance().Weights);
         Assert.Equal("zoo:tiny-t2i", JsonNode.Parse(File.ReadAllText(shipped.ConfigFile))!["BaseCheckpoint"]!.GetValue<string>());
         var tensors = SafetensorsFile.Load(shipped.WeightsFile);
-        Assert.All(tensors, p => Assert.True(p.Value.dtype is ScalarType.BFloat16 or ScalarType.Int64, $"{p.Key}: {p.Value.dtype}"));
+        Assert.All(tensors, p => Assert.True(p.Value.dtype is ScalarType.BFloat16 or ScalarType.Int16 or ScalarType.Int64, $"{p.Key}: {p.Value.dtype}"));
         Assert.All(tensors.Keys, k => Assert.True(k.StartsWith("id_encoder.", StringComparison.Ordinal) || k.StartsWith("lora.", StringComparison.Ordinal) || k.StartsWith("backbone.", StringComparison.Ordinal), k));
 
         WithModelsDirectory(models, () =>
@@ -214,7 +215,7 @@ public class ModelZooTests
         var tensors = SafetensorsFile.Load(shipped.WeightsFile);
         var trainedKeys = MotionCheckpoint.Load(TrainingCheckpoint.Latest(TinyMotionRuns.Run.Value)!).Weights.Keys.Order(StringComparer.Ordinal);
         Assert.Equal(trainedKeys, tensors.Keys.Order(StringComparer.Ordinal));
-        Assert.All(tensors, p => Assert.True(p.Value.dtype is ScalarType.BFloat16 or ScalarType.Int64, $"{p.Key}: {p.Value.dtype}"));
+        Assert.All(tensors, p => Assert.True(p.Value.dtype is ScalarType.BFloat16 or ScalarType.Int16 or ScalarType.Int64, $"{p.Key}: {p.Value.dtype}"));
 
         WithModelsDirectory(models, () =>
         {
