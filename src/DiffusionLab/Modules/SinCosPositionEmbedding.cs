@@ -25,7 +25,7 @@ public static class SinCosPositionEmbedding
     public static Tensor OneDimensional(int dim, Tensor positions)
     {
         using var scope = NewDisposeScope();
-        var omega = arange(dim / 2, dtype: ScalarType.Float64) / (dim / 2.0);   // (dim/2)
+        var omega = arange(dim / 2, dtype: ScalarType.Float64, device: positions.device) / (dim / 2.0); // (dim/2), beside the positions (a CUDA clip's frames)
         omega = exp(-Math.Log(10000.0) * omega);                               // 1 / 10000^(i/(dim/2))
         var outer = positions.to(ScalarType.Float64).reshape(-1, 1) * omega.unsqueeze(0); // (M, dim/2)
         return cat([sin(outer), cos(outer)], dim: 1).MoveToOuterDisposeScope();

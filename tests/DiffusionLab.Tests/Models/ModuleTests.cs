@@ -55,6 +55,17 @@ public class ModuleTests
     }
 
     [Fact]
+    public void SinCosOfPositionsStaysOnTheirDevice()
+    {
+        // A CUDA clip's frame positions met a CPU frequency table and the motion stage failed on the GPU at its first step;
+        // the meta device (shapes only) catches the same mismatch on a machine without CUDA.
+        using var positions = arange(5, device: torch.META);
+        using var table = SinCosPositionEmbedding.OneDimensional(8, positions);
+        Assert.Equal(DeviceType.META, table.device_type);
+        Assert.Equal(new long[] { 5, 8 }, table.shape);
+    }
+
+    [Fact]
     public void SinCosFirstHalfEncodesTheColumn()
     {
         const int d = 16, g = 4;
