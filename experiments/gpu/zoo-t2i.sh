@@ -4,20 +4,22 @@
 # with carry [".gpu", ".fonts"] (.fonts/DejaVuSans.ttf: the GPU machine has no fonts) and what travels made small
 # enough (see convergence-s2.sh: the tracked tree plus .gpu exceed the 64 MiB transport):
 #   bash experiments/gpu/zoo-t2i.sh SECONDS
-# 1. Arms: experiments/zoo/characterworld-t2i.json with each arm's overrides (ARMS below: the shipped 32-px Tiny/4, and
-#    the finer faces of patch 2 and of 64 px at the same width), one process each, side by side on the one GPU, until
+# 1. Arms: experiments/zoo/characterworld-t2i.json with each arm's overrides (ARMS below), one process each, until
 #    TRAIN_END seconds after the start; `timeout` then sends SIGTERM, on which difflab train writes a checkpoint at the
-#    step reached and exits 130.
+#    step reached and exits 130. ARMS_ONLY (default: tiny2-32px, the shipped base's arm) picks the arms: on 2026-12-04
+#    all four shared the H200 and each ran at about a third of its lone speed (time-slicing, no MPS), so one arm alone
+#    gets the most out of a call. INIT=1 starts it from the shipped base's weights (fresh optimizer) instead of noise.
 # 2. Each arm exported judged as shipped (models export --judge: 400 held-out captions), side by side.
 # 3. The arm with the most valid faces (then prompt accuracy) becomes models/characterworld-t2i here, and on it, side
 #    by side until the budget's end: the PhotoMaker stage (experiments/zoo/characterworld-photomaker.json), the
 #    transition stage without predictor (experiments/motion-characterworld/no-predictor.json), each exported; the
 #    story study (experiments/story-characterworld) and the denoising probe.
-# Writes $OUT/models.tgz (models/ as it would ship), $OUT/arms.tgz (every arm's export), $OUT/runs.tgz (run folders
-# without checkpoints, story study results, probe, logs). CPU dry run: APP="dotnet .../difflab.dll" DEVICE=cpu
-# TRAIN_END=60 JUDGE_END=140 STAGES_END=330 ARMS_ONLY="tiny4-64px" ARM_SET="--set Training.Precision=fp32 --set Training.BatchSize=4"
-# JUDGE_SET="--set Evaluation.NumSamples=8 --set Sampling.Respacing=ddim4" PM_SET="--set PhotoMaker.EncoderPretrainSteps=5"
-# MOTION_SET="--set Motion.EncoderPretrainSteps=5".
+# Writes $OUT/models.tgz (models/ as it would ship), $OUT/arm-NAME.tgz (each arm's judged export; one file each, as the
+# transport takes 16 MiB a file), $OUT/runs.tgz (run folders without checkpoints, story study results, probe, logs).
+# The call of 2026-12-04 and what it found: results/zoo/characterworld-t2i/README.md. CPU dry run (DEVICE=cpu):
+# APP="dotnet .../difflab.dll" DEVICE=cpu TRAIN_END=60 JUDGE_END=140 STAGES_END=330 ARMS_ONLY="tiny4-64px"
+# ARM_SET="--set Training.Precision=fp32 --set Training.BatchSize=4" JUDGE_SET="--set Evaluation.NumSamples=8
+# --set Sampling.Respacing=ddim4" PM_SET="--set PhotoMaker.EncoderPretrainSteps=5" MOTION_SET="--set Motion.EncoderPretrainSteps=5".
 set -u
 budget=${1:?usage: zoo-t2i.sh SECONDS}
 start=$(date +%s)
@@ -38,9 +40,12 @@ export DIFFLAB_DEVICE_NAME=$(nvidia-smi --query-gpu=name --format=csv,noheader 2
 if [ -f .fonts/DejaVuSans.ttf ] && [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then
   mkdir -p /usr/share/fonts/truetype/dejavu && cp .fonts/DejaVuSans.ttf /usr/share/fonts/truetype/dejavu/
 fi
+# pack.sh names the binary after the project (DiffusionLab.Cli); ours is difflab (AssemblyName).
+[ -z "${APP:-}" ] && sed -i 's|/DiffusionLab.Cli"|/difflab"|g' .gpu/run.sh
 # The packed app unpacks on its first start: once, before processes start side by side.
 if ! timeout 120 $app --version > $logs/version.txt 2>&1; then cat $logs/version.txt; echo "the app does not start: stopped"; exit 1; fi
-common="--set Training.EvaluateEvery=0 --set Training.SampleEvery=1000 --set Training.CheckpointEvery=1000 --set Training.LogEvery=100"
+init=""; [ "${INIT:-0}" = 1 ] && init="--set Training.InitialWeights=zoo:characterworld-t2i"
+common="$init --set Training.EvaluateEvery=0 --set Training.SampleEvery=1000 --set Training.CheckpointEvery=1000 --set Training.LogEvery=100"
 declare -A ARMS=(
   [tiny4-32px]="--set Model.Preset=MDTv2-T2I-Tiny/4 --set Training.BatchSize=256"
   [tiny2-32px]="--set Model.Preset=MDTv2-T2I-Tiny/2 --set Training.BatchSize=256 --set Training.Precision=bf16"
@@ -49,7 +54,7 @@ declare -A ARMS=(
 )
 echo "== arms train until ${train_end} s"
 for arm in "${!ARMS[@]}"; do
-  [ -n "${ARMS_ONLY:-}" ] && [[ " $ARMS_ONLY " != *" $arm "* ]] && { unset "ARMS[$arm]"; continue; }
+  [[ " ${ARMS_ONLY:-tiny2-32px} " != *" $arm "* ]] && { unset "ARMS[$arm]"; continue; }
   echo "$arm: ${ARMS[$arm]}" >> $logs/arms.txt
   ( timeout $(until_t $train_end) $app train experiments/zoo/characterworld-t2i.json ${ARMS[$arm]} $common $arm_set \
       --out runs/zoo-arms/$arm --device $device > $logs/train-$arm.log 2>&1; echo "$arm: train exit $?" >> $logs/exits.txt ) &
@@ -76,7 +81,7 @@ print(max(rows)[2] if rows else "")
 PY
 )
 echo "$best" | grep "^#"; best=$(echo "$best" | grep -v "^#" | tail -1)
-tar czf "$out/arms.tgz" runs/zoo-arms/*/export 2>/dev/null
+for arm in "${!ARMS[@]}"; do tar czf "$out/arm-$arm.tgz" runs/zoo-arms/$arm/export 2>/dev/null; done
 if [ -z "$best" ]; then echo "no arm was judged: no stages"; tar czf "$out/runs.tgz" --exclude='checkpoints' --exclude='export' runs/zoo-arms $logs; exit 1; fi
 echo "== best arm: $best; stages until ${stages_end} s"
 mkdir -p models; rm -rf models/characterworld-t2i models/characterworld-photomaker models/characterworld-motion
