@@ -165,7 +165,7 @@ public static class EvaluateCommand
                 using var loaded = TrainedModel.Load(checkpoint, overrides, raw);
                 loaded.Model.to(device);
                 judges ??= RunEvaluation.LoadJudges(loaded.Config, device);
-                var result = RunEvaluation.Evaluate(loaded.Model, loaded.Config, device, seed: 1234, judges)!;
+                var result = RunEvaluation.Evaluate(loaded.Model, loaded.Config.EvaluatedAt(step), device, seed: 1234, judges)!;
                 var row = new Dictionary<string, double> { ["step"] = step, ["wall_seconds"] = previous.GetValueOrDefault("wall_seconds") };
                 foreach (var (k, v) in result) row[k] = v;
                 rows.Add(row);

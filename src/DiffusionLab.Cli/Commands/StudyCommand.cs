@@ -181,7 +181,7 @@ public static class StudyCommand
         var measured = StudyResults.FromRunFolders(folders);
         StudyReport.Write(spec, scale, measured, folders, results, provenance);
         StudyCharts.WriteHtml(spec, measured, Path.Combine(results, "curves.html"));
-        stdout.WriteLine($"wrote {Path.GetFullPath(results)} (README.md, metrics.csv, curves.png, curves-wallclock.png, curves.html, samples/)");
+        stdout.WriteLine($"wrote {Path.GetFullPath(results)} (README.md, metrics.csv, curves.png, curves-wallclock.png, curves.html, class-accuracy.png and probe-label-follow.png where evaluated, samples/)");
     }
 
     /// <param name="trainedBy">The command that trained the runs; null: this one did.</param>

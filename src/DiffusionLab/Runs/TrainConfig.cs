@@ -19,6 +19,10 @@ public sealed record TrainConfig
     public TrainingSection Training { get; init; } = new();
     public SamplingSection Sampling { get; init; } = new();
     public EvaluationSection Evaluation { get; init; } = new();
+
+    /// <summary>The config an evaluation at <paramref name="step"/> runs with: at the last step, Evaluation.FinalNumSamples samples where set.</summary>
+    public TrainConfig EvaluatedAt(long step) =>
+        step == Training.Steps && Evaluation.FinalNumSamples is int final ? this with { Evaluation = Evaluation with { NumSamples = final } } : this;
 }
 
 public sealed record DataSection
@@ -127,6 +131,11 @@ public sealed record EvaluationSection
 {
     /// <summary>Generated images per evaluation (class-balanced labels).</summary>
     public int NumSamples { get; init; } = 1000;
+    /// <summary>
+    /// Generated images at the evaluation of the run's last step, where the study's headline numbers come from (null:
+    /// <see cref="NumSamples"/>): dense evaluations during training can then stay cheaper than the final one.
+    /// </summary>
+    public int? FinalNumSamples { get; init; }
     public int BatchSize { get; init; } = 250;
     /// <summary>
     /// MNIST runs: test digits per class for the denoising probe run beside every evaluation (x̂_0's error, class

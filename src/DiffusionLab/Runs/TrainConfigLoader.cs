@@ -188,6 +188,7 @@ public static partial class TrainConfigLoader
         if (c.Sampling.GuidanceScale < 0) p.Add($"key 'Sampling.GuidanceScale': {c.Sampling.GuidanceScale}, expected a non-negative number");
         if (c.Sampling.GridSamples <= 0) p.Add($"key 'Sampling.GridSamples': {c.Sampling.GridSamples}, expected a positive integer");
         if (c.Evaluation.NumSamples <= 1) p.Add($"key 'Evaluation.NumSamples': {c.Evaluation.NumSamples}, expected at least 2");
+        if (c.Evaluation.FinalNumSamples is <= 1) p.Add($"key 'Evaluation.FinalNumSamples': {c.Evaluation.FinalNumSamples}, expected at least 2 or null (NumSamples)");
         if (c.Evaluation.BatchSize <= 0) p.Add($"key 'Evaluation.BatchSize': {c.Evaluation.BatchSize}, expected a positive integer");
         if (c.Evaluation.ProbeDigitsPerClass is < 0 or > Data.Mnist10k.TestPerClass)
             p.Add($"key 'Evaluation.ProbeDigitsPerClass': {c.Evaluation.ProbeDigitsPerClass}, expected 0 (no probe) to {Data.Mnist10k.TestPerClass} (the test digits per class)");

@@ -43,4 +43,31 @@ public static class StudyFigures
         return LineChart.RenderPng(title, wallClock ? "training seconds" : "training step", "FD (MNIST classifier features)",
             MeanFdSeries(spec, results, wallClock), width, height, logY: true);
     }
+
+    /// <summary>Mean over seeds of one evaluation metric against training steps, a series per run that has it.</summary>
+    public static IReadOnlyList<(string name, IReadOnlyList<double> x, IReadOnlyList<double> y)> MeanMetricSeries(StudySpec spec, StudyResults results, string metric)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(results);
+        return spec.Runs.Select(run => (run, curve: results.MeanMetricCurve(run.Name, metric))).Where(p => p.curve.Count > 0)
+            .Select(p => (string.IsNullOrEmpty(p.run.Label) ? p.run.Name : p.run.Label,
+                (IReadOnlyList<double>)p.curve.Select(c => (double)c.Step).ToList(),
+                (IReadOnlyList<double>)p.curve.Select(c => c.Value).ToList())).ToList();
+    }
+
+    /// <summary>
+    /// Whether the models draw the asked-for digits, over training: the judge's class accuracy on the evaluation samples,
+    /// and the denoising probe's label follow at one t ("probe_label_follow_t600": how often x̂₀ of a held-out digit noised
+    /// to t, asked for another class, is read as that class): the mechanism behind the accuracy. Null without either.
+    /// </summary>
+    public static byte[]? LearningPng(StudySpec spec, StudyResults results, string metric, int width = 800, int height = 500)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var series = MeanMetricSeries(spec, results, metric);
+        if (series.Count == 0) return null;
+        string what = metric == "class_accuracy" ? "class accuracy of the samples (MNIST judge)"
+            : metric.StartsWith("probe_label_follow_t", StringComparison.Ordinal) ? $"probe: label follow at t = {metric["probe_label_follow_t".Length..]}"
+            : metric;
+        return LineChart.RenderPng($"{spec.Name}: {what} (mean of {spec.Seeds.Length} seeds)", "training step", what, series, width, height);
+    }
 }

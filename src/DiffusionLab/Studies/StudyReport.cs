@@ -15,12 +15,18 @@ public sealed record StudyProvenance(string Command, string GitRevision, string 
 /// </summary>
 public static class StudyReport
 {
+    /// <summary>The learning figures beside the FD curves: file name and the metric they plot over training.</summary>
+    public static IReadOnlyList<(string File, string Metric)> LearningFigures { get; } =
+        [("class-accuracy.png", "class_accuracy"), ("probe-label-follow.png", "probe_label_follow_t600")];
+
     public static void Write(StudySpec spec, string scale, StudyResults results, IReadOnlyList<(string Run, long Seed, string Folder)> folders, string outDirectory, StudyProvenance provenance)
     {
         Directory.CreateDirectory(outDirectory);
         AtomicFile.WriteAllText(Path.Combine(outDirectory, "metrics.csv"), results.ToCsv());
         AtomicFile.WriteAllBytes(Path.Combine(outDirectory, "curves.png"), StudyFigures.FdCurvesPng(spec, results, wallClock: false));
         AtomicFile.WriteAllBytes(Path.Combine(outDirectory, "curves-wallclock.png"), StudyFigures.FdCurvesPng(spec, results, wallClock: true));
+        foreach (var (file, metric) in LearningFigures)
+            if (StudyFigures.LearningPng(spec, results, metric) is { } png) AtomicFile.WriteAllBytes(Path.Combine(outDirectory, file), png);
 
         string samples = Path.Combine(outDirectory, "samples");
         Directory.CreateDirectory(samples);
@@ -91,7 +97,7 @@ public static class StudyReport
         sb.AppendLine($"- git revision: {p.GitRevision}");
         sb.AppendLine($"- device: {p.Device}");
         sb.AppendLine($"- date: {p.DateUtc:yyyy-MM-dd HH:mm} UTC; wall time of this command: {F(p.WallSeconds / 60, "F1")} min (finished runs it skipped are not counted)");
-        sb.AppendLine().AppendLine("Every number below is computed from `metrics.csv` by `difflab study run` (StudyReport); `curves.png` and `curves-wallclock.png` plot the mean FD over seeds (interactive: `curves.html`).").AppendLine();
+        sb.AppendLine().AppendLine("Every number below is computed from `metrics.csv` by `difflab study run` (StudyReport); `curves.png` and `curves-wallclock.png` plot the mean FD over seeds (interactive: `curves.html`); `class-accuracy.png` the judge's class accuracy and `probe-label-follow.png` the denoising probe's label follow at t = 600 over training, where the runs have them.").AppendLine();
 
         sb.AppendLine("## Final FD and class accuracy").AppendLine();
         sb.AppendLine("| run | config | final step | FD per seed | mean FD | class accuracy |").AppendLine("|---|---|---|---|---|---|");
@@ -133,6 +139,16 @@ public static class StudyReport
             sb.AppendLine().AppendLine($"## Target ladder: the FDs {summary.BaselineLabel} reaches at 10, 25, 50 and 100 % of its budget").AppendLine();
             sb.AppendLine("Each seed's own FD curve, first crossing interpolated between evaluations; speed-ups are the baseline's steps for the same seed divided by the run's. \"≤\" marks a seed already past the target at its first evaluation (a bound); \"not reached\" is never a number.").AppendLine();
             sb.Append(ladder.Markdown());
+        }
+
+        if (ClassAccuracyLadder.Of(spec, results) is { } digits)
+        {
+            sb.AppendLine().AppendLine("## When the models draw the asked-for digits").AppendLine();
+            var finals = results.Seeds(spec.Baseline).Select(seed => results.Evaluations(spec.Baseline, seed).LastOrDefault(r => r.ClassAccuracy is not null)?.ClassAccuracy)
+                .OfType<double>().ToList();
+            sb.AppendLine($"Stop condition: {digits.StopCondition(summary.BaselineLabel, 0.9, finals).Sentence}").AppendLine();
+            sb.AppendLine("Steps until the MNIST judge reads the asked-for class in the given share of a seed's samples, first crossing interpolated between evaluations; speed-ups paired by seed as above.").AppendLine();
+            sb.Append(digits.Markdown());
         }
 
         sb.AppendLine().AppendLine("## Reading").AppendLine();

@@ -88,6 +88,20 @@ public sealed class StudyResults(IReadOnlyList<StudyRecord> records)
         }).ToList();
     }
 
+    /// <summary>
+    /// Mean over seeds of one evaluation metric ("class_accuracy" or an extra such as "probe_label_follow_t600") at the
+    /// steps every seed evaluated it; empty where no seed has it.
+    /// </summary>
+    public IReadOnlyList<(long Step, double Value)> MeanMetricCurve(string run, string metric)
+    {
+        double? Of(StudyRecord r) => metric == "class_accuracy" ? r.ClassAccuracy
+            : r.Extra is not null && r.Extra.TryGetValue(metric, out var v) ? v : null;
+        var perSeed = Seeds(run).Select(s => Evaluations(run, s).Where(r => Of(r) is not null).ToList()).Where(e => e.Count > 0).ToList();
+        if (perSeed.Count == 0) return [];
+        var steps = perSeed.Select(e => e.Select(r => r.Step).ToHashSet()).Aggregate((a, b) => { a.IntersectWith(b); return a; });
+        return steps.Order().Select(step => (step, perSeed.Average(e => Of(e.Last(r => r.Step == step))!.Value))).ToList();
+    }
+
     /// <summary>Final (last common evaluation) FD per seed.</summary>
     public IReadOnlyList<double> FinalFds(string run)
     {

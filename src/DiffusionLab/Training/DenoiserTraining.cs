@@ -117,7 +117,7 @@ public sealed class DenoiserTraining : IDisposable
     public IReadOnlyDictionary<string, double>? Evaluate()
     {
         if (RunEvaluation.Applies(_config)) _judges ??= RunEvaluation.LoadJudges(_config, _device);
-        var result = RunEvaluation.Evaluate(SamplingModel, _config, _device, seed: 1234, _judges);
+        var result = RunEvaluation.Evaluate(SamplingModel, _config.EvaluatedAt(Step), _device, seed: 1234, _judges);
         if (result is null) return null;
         _trainer.Log(result);
         var row = _trainer.Rows[^1];

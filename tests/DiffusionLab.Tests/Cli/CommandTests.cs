@@ -80,6 +80,19 @@ public class CommandTests
     }
 
     [Fact]
+    public void TheLastStepsEvaluationDrawsFinalNumSamples()
+    {
+        var config = TinyRuns.Config("DiT-Tiny/4", 4, "Training.EvaluateEvery=2", "Evaluation.NumSamples=10", "Evaluation.FinalNumSamples=20",
+            "Evaluation.BatchSize=10", "Evaluation.ProbeDigitsPerClass=0");
+        string dir = TinyRuns.TempDir("final-samples");
+        using (var t = new DenoiserTraining(config, dir, CPU, TinyRuns.Quiet(config))) t.Train();
+        var counts = new MetricsLog(new RunFolder(dir).MetricsFile).ReadAll().Where(r => r.ContainsKey("fd")).Select(r => ((long)r["step"], (double)r["eval_samples"]));
+        Assert.Equal([(2L, 10.0), (4L, 20.0)], counts);
+        var bad = Assert.Throws<DiffusionLab.Core.ConfigException>(() => TinyRuns.Config("DiT-Tiny/4", 4, "Evaluation.FinalNumSamples=1"));
+        Assert.Contains("Evaluation.FinalNumSamples", bad.Message);
+    }
+
+    [Fact]
     public void RescoreReproducesARunsEvaluationsFromItsCheckpoints()
     {
         var config = TinyRuns.Config("DiT-Tiny/4", 4, "Training.EvaluateEvery=2", "Training.CheckpointEvery=2", "Evaluation.NumSamples=10", "Evaluation.BatchSize=10");

@@ -43,6 +43,22 @@ public class StudyResultsTests
     }
 
     [Fact]
+    public void AMetricCurveAveragesTheSeedsAtTheStepsEverySeedEvaluatedIt()
+    {
+        var results = Results();
+        Assert.Equal([(100L, 0.1), (200L, 0.11)], results.MeanMetricCurve("a", "class_accuracy").Select(c => (c.Step, Math.Round(c.Value, 12))));
+        // Seed 1 has prompt_accuracy at step 200 only, so step 100 is not a common point.
+        Assert.Equal([(200L, 0.7)], results.MeanMetricCurve("a", "prompt_accuracy").Select(c => (c.Step, Math.Round(c.Value, 12))));
+        Assert.Empty(results.MeanMetricCurve("b", "prompt_accuracy"));
+        var series = StudyFigures.MeanMetricSeries(Spec(), results, "prompt_accuracy");
+        Assert.Equal("A", Assert.Single(series).name);
+        Assert.Null(StudyFigures.LearningPng(Spec(), results, "probe_label_follow_t600"));
+        var png = StudyFigures.LearningPng(Spec(), results, "class_accuracy");
+        Assert.NotNull(png);
+        Assert.Equal(0x89, png![0]);
+    }
+
+    [Fact]
     public void TheReportSaysWhenTheBaselineGotWorseAndWhenNoRunDrawsItsClasses()
     {
         var spec = Spec();
