@@ -68,10 +68,11 @@ public static class StudyCommand
         var scale = ScaleOption();
         var runs = RunsOption();
         var results = ResultsOption(DefaultResultsText);
+        var partial = new Option<bool>("--partial") { Description = "an interim report while the study trains: only the seeds whose baseline is finished and the runs finished at all of them; the README names what is still missing" };
         var command = new Command("report", "Write a study's report again from finished run folders, without training (e.g. runs trained on another machine)")
-            { study, trainedOn, trainedBy, scale, runs, results };
+            { study, trainedOn, trainedBy, scale, runs, results, partial };
         command.SetAction(parse => Report(parse.GetRequiredValue(study), parse.GetRequiredValue(trainedOn), parse.GetValue(trainedBy), parse.GetRequiredValue(scale),
-            parse.GetRequiredValue(runs), parse.GetValue(results), CommandLine(parse, quote: true), parse.InvocationConfiguration.Output));
+            parse.GetRequiredValue(runs), parse.GetValue(results), CommandLine(parse, quote: true), parse.InvocationConfiguration.Output, parse.GetValue(partial)));
         return command;
     }
 
@@ -186,19 +187,29 @@ public static class StudyCommand
 
     /// <param name="trainedBy">The command that trained the runs; null: this one did.</param>
     /// <param name="report">This command line, for the report's provenance.</param>
-    public static int Report(string studyDir, string trainedOn, string? trainedBy, string scale, string runsRoot, string? results, string report, TextWriter stdout)
+    /// <param name="partial">Report the finished part of the study only (<see cref="StudyRunner.FinishedPart"/>), naming the rest as pending.</param>
+    public static int Report(string studyDir, string trainedOn, string? trainedBy, string scale, string runsRoot, string? results, string report, TextWriter stdout, bool partial = false)
     {
         var spec = StudySpec.Load(studyDir);
         spec.ScaleOverrides(scale);
         results ??= DefaultResults(spec.Name, scale, runsRoot);
 
         var runner = new StudyRunner(spec, scale, torch.CPU, runsRoot, stdout);
+        string? pending = null;
+        if (partial)
+        {
+            var (finished, missing) = runner.FinishedPart();
+            if (missing.Count > 0)
+                pending = string.Join("; ", missing.GroupBy(m => m.Run).Select(g => $"{g.Key} (seed{(g.Count() > 1 ? "s" : "")} {string.Join(", ", g.Select(m => m.Seed))})"));
+            spec = finished;
+            runner = new StudyRunner(spec, scale, torch.CPU, runsRoot, stdout);
+        }
         var unfinished = spec.Runs.SelectMany(r => spec.Seeds.Where(s => !StudyRunner.IsFinished(runner.Folder(r, s), spec.Config(r, s, scale))).Select(s => runner.Folder(r, s))).ToList();
         if (unfinished.Count > 0)
             throw new UsageException($"study report: {unfinished.Count} run(s) not finished (no evaluation at the last step), e.g. '{unfinished[0]}': expected every run of the study trained (`difflab study run {studyDir}`)");
         var clock = Stopwatch.StartNew();
         string command = trainedBy is null ? report : $"{trainedBy}` (training), then `{report}";
-        var provenance = new StudyProvenance(command, GitRevision.OfRun(), $"runs trained on {trainedOn}; report written on {DeviceDescription.Of(torch.CPU)}", DateTime.UtcNow, clock.Elapsed.TotalSeconds);
+        var provenance = new StudyProvenance(command, GitRevision.OfRun(), $"runs trained on {trainedOn}; report written on {DeviceDescription.Of(torch.CPU)}", DateTime.UtcNow, clock.Elapsed.TotalSeconds, pending);
         WriteReport(spec, scale, runner.Plan(), results, provenance, stdout);
         return 0;
     }

@@ -6,7 +6,13 @@ using DiffusionLab.Runs;
 namespace DiffusionLab.Studies;
 
 /// <summary>Where a study's numbers came from: written into its README.</summary>
-public sealed record StudyProvenance(string Command, string GitRevision, string Device, DateTime DateUtc, double WallSeconds);
+/// <param name="Command">The command that produced the numbers.</param>
+/// <param name="GitRevision">The revision it ran on.</param>
+/// <param name="Device">Where the runs trained and the report was written.</param>
+/// <param name="DateUtc">When the report was written.</param>
+/// <param name="WallSeconds">The command's wall time.</param>
+/// <param name="Pending">What an interim report leaves out (e.g. "mdt-matched (seeds 0, 1, 2)"); null when the study is complete.</param>
+public sealed record StudyProvenance(string Command, string GitRevision, string Device, DateTime DateUtc, double WallSeconds, string? Pending = null);
 
 /// <summary>
 /// Writes a study's evidence into <c>results/&lt;study&gt;/</c>: metrics.csv, FD curves against steps
@@ -92,6 +98,8 @@ public static class StudyReport
         var summary = StudySummary.Of(spec, results);
         var sb = new StringBuilder();
         sb.AppendLine($"# {spec.Name}").AppendLine().AppendLine(spec.Description).AppendLine();
+        if (p.Pending is { } pending)
+            sb.AppendLine($"**Interim report.** Not in this report: {pending}, not yet finished at every seed reported here. Every table, figure and reading below covers only the runs of the first table at the seeds listed under \"seeds\"; `difflab study run` trains the rest.").AppendLine();
         sb.AppendLine($"- command: `{p.Command}`");
         sb.AppendLine($"- scale: {scale}; seeds: {string.Join(", ", spec.Seeds)}");
         sb.AppendLine($"- git revision: {p.GitRevision}");

@@ -1,3 +1,4 @@
+using DiffusionLab.Core;
 using DiffusionLab.Runs;
 using DiffusionLab.Training;
 using TorchSharp;
@@ -17,6 +18,24 @@ public sealed class StudyRunner(StudySpec spec, string scale, Device device, str
     /// <summary>Every (run, seed, folder) of the study, in order.</summary>
     public IReadOnlyList<(string Run, long Seed, string Folder)> Plan() =>
         spec.Runs.SelectMany(r => spec.Seeds.Select(s => (r.Name, s, Folder(r, s)))).ToList();
+
+    /// <summary>
+    /// The part of the study that is finished, for an interim report while the rest trains: the seeds whose
+    /// baseline run is finished, and the runs finished at every one of those seeds. Pending: every run × seed
+    /// of the whole study that the selection leaves out.
+    /// </summary>
+    public (StudySpec Finished, IReadOnlyList<(string Run, long Seed)> Pending) FinishedPart()
+    {
+        bool Done(StudyRun run, long seed) => IsFinished(Folder(run, seed), spec.Config(run, seed, scale));
+        var baseline = spec.Runs.Single(r => r.Name == spec.Baseline);
+        var seeds = spec.Seeds.Where(s => Done(baseline, s)).ToList();
+        if (seeds.Count == 0)
+            throw new ConfigException($"study '{spec.Name}': no seed of the baseline run '{spec.Baseline}' is finished under '{Path.Combine(runsRoot, spec.Name, scale)}'; expected at least one for an interim report");
+        var runs = spec.Runs.Where(r => seeds.All(s => Done(r, s))).Select(r => r.Name).ToList();
+        var finished = spec.Select(runs, seeds);
+        var pending = Plan().Where(p => !(runs.Contains(p.Run) && seeds.Contains(p.Seed))).Select(p => (p.Run, p.Seed)).ToList();
+        return (finished, pending);
+    }
 
     public IReadOnlyList<(string Run, long Seed, string Folder)> RunAll(CancellationToken cancellation = default)
     {

@@ -68,6 +68,27 @@ public class StudyCommandTests
         Assert.Equal(2, unfinished.Code);
         Assert.Contains("not finished", unfinished.Err);
         Assert.Contains("mdt-seed1", unfinished.Err);
+
+        // An interim report: the seeds whose baseline is finished (0 and 1) and the runs finished at both (dit only,
+        // since mdt lacks seed 1); the README names what it leaves out.
+        string interim = Path.Combine(dir, "interim");
+        var part = CliHarness.Difflab("study", "report", study, "--scale", "smoke", "--runs", runs, "--results", interim, "--trained-on", "x", "--partial");
+        Assert.True(part.Code == 0, part.Err);
+        var partMeasured = StudyResults.FromCsv(Path.Combine(interim, "metrics.csv"));
+        Assert.Equal(["dit"], partMeasured.RunNames);
+        Assert.Equal([0L, 1L], partMeasured.Seeds("dit"));
+        string interimReadme = File.ReadAllText(Path.Combine(interim, "README.md"));
+        Assert.Contains("**Interim report.** Not in this report: mdt (seeds 0, 1)", interimReadme);
+
+        // Without a finished baseline there is nothing to report against.
+        foreach (long seed in new[] { 0L, 1L })
+        {
+            string log = Path.Combine(runs, "tiny-study", "smoke", $"dit-seed{seed}", "metrics.jsonl");
+            File.WriteAllLines(log, File.ReadAllLines(log).Where(l => !l.Contains("\"fd\"")));
+        }
+        var none = CliHarness.Difflab("study", "report", study, "--scale", "smoke", "--runs", runs, "--results", interim, "--trained-on", "x", "--partial");
+        Assert.Equal(2, none.Code);
+        Assert.Contains("no seed of the baseline run 'dit' is finished", none.Err);
     }
 
     [Fact]
