@@ -30,9 +30,19 @@ public sealed class StudyNotebook
     /// <summary>The run folders of a live run (empty for committed results, whose runs are not in the repository).</summary>
     public IReadOnlyList<string> RunFolders { get; }
 
-    /// <summary>The study of <paramref name="studyDirectory"/> (study.json and configs) with the results under <paramref name="resultsDirectory"/>.</summary>
-    public static StudyNotebook Load(string studyDirectory, string resultsDirectory) =>
-        new(StudySpec.Load(studyDirectory), StudyResults.FromCsv(Path.Combine(resultsDirectory, "metrics.csv")), resultsDirectory, []);
+    /// <summary>
+    /// The study of <paramref name="studyDirectory"/> (study.json and configs) with the results under <paramref name="resultsDirectory"/>;
+    /// an interim report's results (<c>difflab study report --partial</c>) narrow the study to the runs and seeds they have.
+    /// </summary>
+    public static StudyNotebook Load(string studyDirectory, string resultsDirectory)
+    {
+        var spec = StudySpec.Load(studyDirectory);
+        var results = StudyResults.FromCsv(Path.Combine(resultsDirectory, "metrics.csv"));
+        var runs = spec.Runs.Select(r => r.Name).Where(results.RunNames.Contains).ToList();
+        var seeds = spec.Seeds.Where(s => runs.Any(r => results.Seeds(r).Contains(s))).ToList();
+        if (runs.Count < spec.Runs.Length || seeds.Count < spec.Seeds.Length) spec = spec.Select(runs, seeds);
+        return new(spec, results, resultsDirectory, []);
+    }
 
     /// <summary>What was loaded: runs, seeds, rows, and the study's own description.</summary>
     public string Description =>
@@ -50,6 +60,21 @@ public sealed class StudyNotebook
     public string SpeedupTableHtml() => StudyDisplay.SpeedupTableHtml(Summary);
 
     public string AblationTableHtml() => StudyDisplay.AblationTableHtml(Summary);
+
+    /// <summary>
+    /// The study README's two ladders as Markdown, for <c>.DisplayAs("text/markdown")</c>: steps per seed to the FDs the
+    /// baseline reaches at 10 %, 25 %, 50 % and 100 % of its budget, and to class accuracy 0.5 and 0.9 (the latter only
+    /// where the evaluations carry a class accuracy).
+    /// </summary>
+    public string LaddersMarkdown() =>
+        ConvergenceLadder.Of(Spec, Results).Markdown() + (ClassAccuracyLadder.Of(Spec, Results) is { } digits ? "\n" + digits.Markdown() : "");
+
+    /// <summary>
+    /// A metric's mean over seeds against steps as a PNG, base64 (results/&lt;study&gt;/class-accuracy.png for
+    /// "class_accuracy", probe-label-follow.png for "probe_label_follow_t600"); null where no evaluation has it.
+    /// </summary>
+    public string? MetricCurvePng(string metric) =>
+        StudyFigures.LearningPng(Spec, Results, metric) is { } png ? Convert.ToBase64String(png) : null;
 
     public string SamplesHtml() => StudyDisplay.SamplesHtml(Spec, ResultsDirectory ?? throw new InvalidOperationException("a live run has no committed sample grids"));
 
