@@ -89,7 +89,8 @@ public sealed class StudyNotebook
         int quarter = Math.Max(1, steps / 4);
         var live = Spec.Select(runs, [seed]).WithScale("notebook", [
             $"Training.Steps={steps}", $"Training.EvaluateEvery={quarter}", $"Training.CheckpointEvery={quarter}",
-            $"Training.SampleEvery={steps}", $"Training.LogEvery={Math.Max(1, steps / 10)}", $"Evaluation.NumSamples={evalSamples}", "Sampling.GridSamples=20"]);
+            $"Training.SampleEvery={steps}", $"Training.LogEvery={Math.Max(1, steps / 10)}", "Training.EvaluateAt=[]",
+            $"Evaluation.NumSamples={evalSamples}", $"Evaluation.FinalNumSamples={evalSamples}", "Sampling.GridSamples=20"]);
         var folders = new StudyRunner(live, "notebook", device ?? CPU, runsRoot, log ?? Console.Out).RunAll();
         return new StudyNotebook(live, StudyResults.FromRunFolders(folders), null, folders.Select(f => f.Folder).ToList());
     }

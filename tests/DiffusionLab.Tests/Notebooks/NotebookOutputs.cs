@@ -28,6 +28,10 @@ internal sealed class NotebookOutputs
     public IReadOnlyList<string> Html(string? cellId = null) => Outputs(cellId).Select(o => o["data"]).OfType<JsonObject>()
         .Where(d => d.ContainsKey("text/html")).Select(d => d["text/html"]!.GetValue<string>()).ToList();
 
+    /// <summary>text/markdown outputs of a cell (or of all cells).</summary>
+    public IReadOnlyList<string> Markdown(string? cellId = null) => Outputs(cellId).Select(o => o["data"]).OfType<JsonObject>()
+        .Where(d => d.ContainsKey("text/markdown")).Select(d => d["text/markdown"]!.GetValue<string>()).ToList();
+
     public string Text(string cellId) => string.Concat(Outputs(cellId).Where(o => o["output_type"]!.GetValue<string>() == "stream").Select(o => o["text"]!.GetValue<string>()));
 
     /// <summary>

@@ -10,7 +10,7 @@ namespace DiffusionLab.Tests.Notebooks;
 public class StudyNotebookTests
 {
     [Theory]
-    [InlineData("02-convergence.ipynb", "convergence-mnist", "speedup", "dit-paper,mdtv2-paper")]
+    [InlineData("02-convergence.ipynb", "convergence-mnist-digits", "speedup", "dit-matched,mdtv2-matched")]
     [InlineData("03-position-encoding-ablation.ipynb", "posenc-ablation-mnist", "ablation", "full,no-relbias")]
     public void TheStudyNotebookShowsTheCommittedResultsAndALiveRun(string file, string study, string tableCell, string liveRuns)
     {
@@ -34,6 +34,13 @@ public class StudyNotebookTests
         Assert.Contains(nb.Html("final"), h => h.Contains("<table"));
         Assert.Contains(nb.Html("samples"), h => h.Contains("data:image/png;base64,"));
         Assert.Contains(nb.Html("live"), h => h.Contains("Plotly.newPlot"));
+        if (file.StartsWith("02", StringComparison.Ordinal))
+        {
+            // The convergence notebook also shows when the models draw digits, and the target ladders.
+            Assert.Single(nb.Pngs("class-accuracy"));
+            Assert.Single(nb.Pngs("label-follow"));
+            Assert.Contains(nb.Markdown("ladders"), m => m.Contains("% of the budget") && m.Contains("| class accuracy |"));
+        }
         foreach (var run in liveRuns.Split(','))
             Assert.True(Directory.Exists(Path.Combine(dir, "runs", study, "notebook", run + "-seed0")), $"no live run folder for {run}");
     }
