@@ -36,16 +36,25 @@ public static class StudyReport
 
         string samples = Path.Combine(outDirectory, "samples");
         Directory.CreateDirectory(samples);
+        var grids = new List<(string Run, long Step)>();
         foreach (var (run, seed, folder) in folders.Where(f => f.Seed == spec.Seeds[0]))
         {
             string dir = new RunFolder(folder).SamplesDirectory;
-            var last = Directory.Exists(dir) ? Directory.GetFiles(dir, "step-*.png").Order(StringComparer.Ordinal).LastOrDefault() : null;
-            if (last is null) continue;
+            var steps = Directory.Exists(dir) ? Directory.GetFiles(dir, "step-*.png").Order(StringComparer.Ordinal).ToList() : [];
+            if (steps.Count == 0) continue;
+            // Every grid over training too, so the runs can be compared at matched steps.
+            foreach (var grid in steps)
+                if (long.TryParse(Path.GetFileNameWithoutExtension(grid)["step-".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out long step))
+                {
+                    File.Copy(grid, Path.Combine(samples, $"{run}-{Path.GetFileName(grid)}"), overwrite: true);
+                    grids.Add((run, step));
+                }
+            string last = steps[^1];
             File.Copy(last, Path.Combine(samples, $"{run}.png"), overwrite: true);
             // Text-to-image grids: the prompt of each row.
             if (File.Exists(Path.ChangeExtension(last, ".txt"))) File.Copy(Path.ChangeExtension(last, ".txt"), Path.Combine(samples, $"{run}.txt"), overwrite: true);
         }
-        AtomicFile.WriteAllText(Path.Combine(outDirectory, "README.md"), Readme(spec, scale, results, provenance));
+        AtomicFile.WriteAllText(Path.Combine(outDirectory, "README.md"), Readme(spec, scale, results, provenance, grids));
     }
 
     /// <summary>A run past the target at its first evaluation got there in at most that many steps (seconds).</summary>
@@ -93,7 +102,12 @@ public static class StudyReport
         }
     }
 
-    public static string Readme(StudySpec spec, string scale, StudyResults results, StudyProvenance p)
+    /// <param name="spec">The study (its runs, seeds and baseline).</param>
+    /// <param name="scale">The scale the runs trained at.</param>
+    /// <param name="results">Every evaluation of every run and seed.</param>
+    /// <param name="p">Where the numbers came from.</param>
+    /// <param name="grids">The sample grids copied to samples/RUN-step-NNNNNNN.png (seed <c>spec.Seeds[0]</c>), shown side by side at matched steps.</param>
+    public static string Readme(StudySpec spec, string scale, StudyResults results, StudyProvenance p, IReadOnlyList<(string Run, long Step)>? grids = null)
     {
         var summary = StudySummary.Of(spec, results);
         var sb = new StringBuilder();
@@ -157,6 +171,17 @@ public static class StudyReport
             sb.AppendLine($"Stop condition: {digits.StopCondition(summary.BaselineLabel, 0.9, finals).Sentence}").AppendLine();
             sb.AppendLine("Steps until the MNIST judge reads the asked-for class in the given share of a seed's samples, first crossing interpolated between evaluations; speed-ups paired by seed as above.").AppendLine();
             sb.Append(digits.Markdown());
+        }
+
+        if (grids is { Count: > 0 })
+        {
+            var steps = grids.Select(g => g.Step).Distinct().Order().ToList();
+            sb.AppendLine().AppendLine($"## Sample grids at matched steps (seed {spec.Seeds[0]})").AppendLine();
+            sb.AppendLine("The grid each run drew at the same training steps, a column per asked-for class (the same noise for every run).").AppendLine();
+            sb.AppendLine("| run | " + string.Join(" | ", steps.Select(st => $"step {st}")) + " |").AppendLine("|---|" + string.Concat(steps.Select(_ => "---|")));
+            foreach (var run in spec.Runs.Where(r => grids.Any(g => g.Run == r.Name)))
+                sb.AppendLine($"| {(string.IsNullOrEmpty(run.Label) ? run.Name : run.Label)} | " + string.Join(" | ", steps.Select(st => grids.Contains((run.Name, st))
+                    ? $"<img src=\"samples/{run.Name}-step-{st:D7}.png\" width=\"200\"/>" : "–")) + " |");
         }
 
         sb.AppendLine().AppendLine("## Reading").AppendLine();

@@ -42,6 +42,11 @@ public class StudyCommandTests
         string readme = File.ReadAllText(Path.Combine(results, "README.md"));
         Assert.Contains("Speed-up", readme);
         Assert.Contains("the paper claims about 3×", readme);
+        // Every grid over training, side by side at matched steps.
+        var grids = Directory.GetFiles(Path.Combine(results, "samples"), "mdt-step-*.png");
+        Assert.NotEmpty(grids);
+        Assert.Contains("## Sample grids at matched steps (seed 0)", readme);
+        Assert.Contains($"<img src=\"samples/{Path.GetFileName(grids[^1])}\"", readme);
         // The README's final FDs are the CSV's numbers.
         double finalDit = measured.FinalFds("dit").Average();
         Assert.Contains(finalDit.ToString("F2", System.Globalization.CultureInfo.InvariantCulture), readme);
