@@ -68,6 +68,7 @@ public static class StudyFigures
         string what = metric == "class_accuracy" ? "class accuracy of the samples (MNIST judge)"
             : metric.StartsWith("probe_label_follow_t", StringComparison.Ordinal) ? $"probe: label follow at t = {metric["probe_label_follow_t".Length..]}"
             : metric;
-        return LineChart.RenderPng($"{spec.Name}: {what} (mean of {spec.Seeds.Length} seeds)", "training step", what, series, width, height);
+        // The study's name stays out of the title: with the metric's description it overflowed an 800-px figure.
+        return LineChart.RenderPng($"{what}, mean of {spec.Seeds.Length} seeds", "training step", metric == "class_accuracy" ? "class accuracy" : what, series, width, height);
     }
 }
