@@ -196,21 +196,24 @@ public static class StudyCommand
 
         var runner = new StudyRunner(spec, scale, torch.CPU, runsRoot, stdout);
         string? pending = null;
+        var folders = runner.Plan();
         if (partial)
         {
-            var (finished, missing) = runner.FinishedPart();
+            var (finished, finishedFolders, missing) = runner.FinishedPart();
             if (missing.Count > 0)
                 pending = string.Join("; ", missing.GroupBy(m => m.Run).Select(g => $"{g.Key} (seed{(g.Count() > 1 ? "s" : "")} {string.Join(", ", g.Select(m => m.Seed))})"));
-            spec = finished;
-            runner = new StudyRunner(spec, scale, torch.CPU, runsRoot, stdout);
+            (spec, folders) = (finished, finishedFolders);
         }
-        var unfinished = spec.Runs.SelectMany(r => spec.Seeds.Where(s => !StudyRunner.IsFinished(runner.Folder(r, s), spec.Config(r, s, scale))).Select(s => runner.Folder(r, s))).ToList();
-        if (unfinished.Count > 0)
-            throw new UsageException($"study report: {unfinished.Count} run(s) not finished (no evaluation at the last step), e.g. '{unfinished[0]}': expected every run of the study trained (`difflab study run {studyDir}`)");
+        else
+        {
+            var unfinished = spec.Runs.SelectMany(r => spec.Seeds.Where(s => !StudyRunner.IsFinished(runner.Folder(r, s), spec.Config(r, s, scale))).Select(s => runner.Folder(r, s))).ToList();
+            if (unfinished.Count > 0)
+                throw new UsageException($"study report: {unfinished.Count} run(s) not finished (no evaluation at the last step), e.g. '{unfinished[0]}': expected every run of the study trained (`difflab study run {studyDir}`, or `--partial` for an interim report)");
+        }
         var clock = Stopwatch.StartNew();
         string command = trainedBy is null ? report : $"{trainedBy}` (training), then `{report}";
         var provenance = new StudyProvenance(command, GitRevision.OfRun(), $"runs trained on {trainedOn}; report written on {DeviceDescription.Of(torch.CPU)}", DateTime.UtcNow, clock.Elapsed.TotalSeconds, pending);
-        WriteReport(spec, scale, runner.Plan(), results, provenance, stdout);
+        WriteReport(spec, scale, folders, results, provenance, stdout);
         return 0;
     }
 

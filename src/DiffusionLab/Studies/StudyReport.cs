@@ -113,7 +113,7 @@ public static class StudyReport
         var sb = new StringBuilder();
         sb.AppendLine($"# {spec.Name}").AppendLine().AppendLine(spec.Description).AppendLine();
         if (p.Pending is { } pending)
-            sb.AppendLine($"**Interim report.** Not in this report: {pending}, not yet finished at every seed reported here. Every table, figure and reading below covers only the runs of the first table at the seeds listed under \"seeds\"; `difflab study run` trains the rest.").AppendLine();
+            sb.AppendLine($"**Interim report.** Not finished yet, so not in this report: {pending}. Every table, figure and reading below covers only the finished runs, each at the seeds its first-table row lists, paired with the baseline's same seeds; `difflab study run` trains the rest.").AppendLine();
         sb.AppendLine($"- command: `{p.Command}`");
         sb.AppendLine($"- scale: {scale}; seeds: {string.Join(", ", spec.Seeds)}");
         sb.AppendLine($"- git revision: {p.GitRevision}");

@@ -20,27 +20,21 @@ public sealed class StudyRunner(StudySpec spec, string scale, Device device, str
         spec.Runs.SelectMany(r => spec.Seeds.Select(s => (r.Name, s, Folder(r, s)))).ToList();
 
     /// <summary>
-    /// The part of the study that is finished, for an interim report while the rest trains: among the seeds whose
-    /// baseline run is finished, the subset whose fully finished runs cover the most run × seed cells (ties: more
-    /// runs, then the earlier seeds), with those runs. Pending: every run × seed of the whole study it leaves out.
+    /// The part of the study that is finished, for an interim report while the rest trains: every finished run × seed
+    /// whose seed's baseline run is finished too (so each can be paired with it), as the study narrowed to those runs
+    /// and seeds, the finished folders, and every run × seed of the whole study left out.
     /// </summary>
-    public (StudySpec Finished, IReadOnlyList<(string Run, long Seed)> Pending) FinishedPart()
+    public (StudySpec Finished, IReadOnlyList<(string Run, long Seed, string Folder)> Folders, IReadOnlyList<(string Run, long Seed)> Pending) FinishedPart()
     {
-        var done = Plan().Where(p => IsFinished(p.Folder, spec.Config(spec.Runs.Single(r => r.Name == p.Run), p.Seed, scale)))
-            .Select(p => (p.Run, p.Seed)).ToHashSet();
-        var seeds = spec.Seeds.Where(s => done.Contains((spec.Baseline, s))).ToList();
+        var plan = Plan();
+        var done = plan.Where(p => IsFinished(p.Folder, spec.Config(spec.Runs.Single(r => r.Name == p.Run), p.Seed, scale))).ToList();
+        var seeds = spec.Seeds.Where(s => done.Any(d => d.Run == spec.Baseline && d.Seed == s)).ToList();
         if (seeds.Count == 0)
             throw new ConfigException($"study '{spec.Name}': no seed of the baseline run '{spec.Baseline}' is finished under '{Path.Combine(runsRoot, spec.Name, scale)}'; expected at least one for an interim report");
-        (List<long> Seeds, List<string> Runs) best = ([], []);
-        for (int mask = 1; mask < 1 << seeds.Count; mask++)
-        {
-            var subset = seeds.Where((_, i) => (mask & 1 << i) != 0).ToList();
-            var runs = spec.Runs.Select(r => r.Name).Where(r => subset.All(s => done.Contains((r, s)))).ToList();
-            int cells = runs.Count * subset.Count, bestCells = best.Runs.Count * best.Seeds.Count;
-            if (cells > bestCells || cells == bestCells && runs.Count > best.Runs.Count) best = (subset, runs);
-        }
-        var pending = Plan().Where(p => !(best.Runs.Contains(p.Run) && best.Seeds.Contains(p.Seed))).Select(p => (p.Run, p.Seed)).ToList();
-        return (spec.Select(best.Runs, best.Seeds), pending);
+        var folders = done.Where(d => seeds.Contains(d.Seed)).ToList();
+        var runs = spec.Runs.Select(r => r.Name).Where(r => folders.Any(f => f.Run == r)).ToList();
+        var pending = plan.Where(p => !folders.Contains(p)).Select(p => (p.Run, p.Seed)).ToList();
+        return (spec.Select(runs, seeds), folders, pending);
     }
 
     public IReadOnlyList<(string Run, long Seed, string Folder)> RunAll(CancellationToken cancellation = default)
