@@ -65,6 +65,18 @@ public static class CliOptions
         HelpName = helpName, Description = description, CustomParser = r => ParseIntegers(r, name),
     };
 
+    /// <summary>Comma-separated names (--only dit,mdt), or null when the option is absent; the command checks them against what exists.</summary>
+    public static Option<IReadOnlyList<string>?> Names(string name, string helpName, string description) => new(name)
+    {
+        HelpName = helpName, Description = description,
+        CustomParser = r =>
+        {
+            if (r.Tokens.Count == 0) return null;
+            var names = Text(r).Split(',', StringSplitOptions.TrimEntries);
+            return names.Any(n => n.Length == 0) ? Fail<IReadOnlyList<string>?>(r, $"option {name} '{Text(r)}': expected comma-separated names", null) : names;
+        },
+    };
+
     /// <summary>One word of a closed list (--mode batch|bank); the words complete in a shell.</summary>
     public static Option<string> Choice(string name, string description, IReadOnlyList<string> words, string? defaultValue = null)
     {

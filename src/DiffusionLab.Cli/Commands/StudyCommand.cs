@@ -10,10 +10,10 @@ using static TorchSharp.torch;
 namespace DiffusionLab.Cli.Commands;
 
 /// <summary>
-/// `difflab study run experiments/STUDY [--scale full|smoke] [--device D] [--results DIR] [--runs DIR] [--seeds 0,1]`:
+/// `difflab study run experiments/STUDY [--scale full|smoke] [--device D] [--results DIR] [--runs DIR] [--seeds 0,1] [--only RUN,RUN]`:
 /// trains every run × seed of the study (resumable: finished runs are skipped) and writes its report. With
-/// --seeds it trains only those seeds' runs and writes no report, so several processes can share one study
-/// (one seed each, on one GPU); the same command without --seeds then finds them finished and reports.
+/// --seeds or --only it trains only those seeds' or runs' part and writes no report, so several processes can share one
+/// study (one seed or one run each, on one GPU or one per core); the same command without them then finds them finished and reports.
 /// `difflab study report experiments/STUDY --trained-on TEXT [--trained-by CMD] [--scale S] [--runs DIR] [--results DIR]`:
 /// writes the report again from finished run folders without training (runs trained elsewhere, e.g. on a GPU machine
 /// without fonts, whose charts came back without text); TEXT names the device the runs trained on.
@@ -54,9 +54,10 @@ public static class StudyCommand
         var results = ResultsOption(DefaultResultsText);
         var runs = RunsOption();
         var seeds = CliOptions.Integers("--seeds", "0,1", "train only these seeds' runs and write no report (several processes can share a study, one seed each)");
-        var command = new Command("run", "Train every run x seed of a study (resumable: finished runs are skipped) and write its report") { study, scale, device, results, runs, seeds };
+        var only = CliOptions.Names("--only", "RUN,RUN", "train only these runs of the study (at the chosen seeds) and write no report");
+        var command = new Command("run", "Train every run x seed of a study (resumable: finished runs are skipped) and write its report") { study, scale, device, results, runs, seeds, only };
         command.SetAction(parse => Run(parse.GetRequiredValue(study), parse.GetRequiredValue(scale), DeviceOption.Parse(parse.GetValue(device)), parse.GetValue(results),
-            parse.GetRequiredValue(runs), parse.GetValue(seeds), CommandLine(parse), parse.InvocationConfiguration.Output));
+            parse.GetRequiredValue(runs), parse.GetValue(seeds), CommandLine(parse), parse.InvocationConfiguration.Output, parse.GetValue(only)));
         return command;
     }
 
@@ -148,14 +149,19 @@ public static class StudyCommand
         return 0;
     }
 
-    /// <param name="seedList">Only these seeds' runs, and no report; null: every seed, then the report.</param>
+    /// <param name="seedList">Only these seeds' runs, and no report; null: every seed.</param>
     /// <param name="command">The command line, for the report's provenance.</param>
-    public static int Run(string studyDir, string scale, Device device, string? results, string runsRoot, IReadOnlyList<long>? seedList, string command, TextWriter stdout)
+    /// <param name="runList">Only these runs, and no report; null: every run. The report follows only when both are null.</param>
+    public static int Run(string studyDir, string scale, Device device, string? results, string runsRoot, IReadOnlyList<long>? seedList, string command, TextWriter stdout,
+        IReadOnlyList<string>? runList = null)
     {
         var spec = StudySpec.Load(studyDir);
         spec.ScaleOverrides(scale);
         results ??= DefaultResults(spec.Name, scale, runsRoot);
+        bool part = seedList is not null || runList is not null;
         if (seedList is not null) spec = spec.Select(spec.Runs.Select(r => r.Name).ToArray(), CheckSeeds(seedList, spec));
+        // Not through Select: a part trained for someone else's report need not contain the baseline.
+        if (runList is not null) spec = spec with { Runs = CheckRuns(runList, spec) };
 
         // The revision of the code that trains, read before training: commits made meanwhile are not it.
         string revision = GitRevision.OfRun();
@@ -168,9 +174,10 @@ public static class StudyCommand
             stdout.WriteLine("stopped; the interrupted run wrote a checkpoint. Run the same command again to resume (finished runs are skipped).");
             return 130;
         }
-        if (seedList is not null)
+        if (part)
         {
-            stdout.WriteLine($"trained seeds {string.Join(",", seedList)}; no report (run the command without --seeds to write it once every seed is done)");
+            string what = string.Join(" ", new[] { runList is null ? null : $"runs {string.Join(",", runList)}", seedList is null ? null : $"seeds {string.Join(",", seedList)}" }.OfType<string>());
+            stdout.WriteLine($"trained {what}; no report (run the command without --seeds and --only to write it once every run is done)");
             return 0;
         }
         WriteReport(spec, scale, folders, results, new StudyProvenance(command, revision, DeviceDescription.Of(device), DateTime.UtcNow, clock.Elapsed.TotalSeconds), stdout);
@@ -227,6 +234,13 @@ public static class StudyCommand
         if (seeds.Count == 0 || seeds.Any(seed => !spec.Seeds.Contains(seed)))
             throw new UsageException($"--seeds '{list}': expected a comma-separated subset of the study's seeds ({string.Join(",", spec.Seeds)})");
         return seeds.Distinct().ToArray();
+    }
+
+    private static StudyRun[] CheckRuns(IReadOnlyList<string> runs, StudySpec spec)
+    {
+        if (runs.FirstOrDefault(name => spec.Runs.All(r => r.Name != name)) is { } unknown)
+            throw new UsageException($"--only '{string.Join(",", runs)}': run '{unknown}' is not in study '{spec.Name}'; expected a comma-separated subset of {string.Join(",", spec.Runs.Select(r => r.Name))}");
+        return spec.Runs.Where(r => runs.Contains(r.Name)).ToArray();
     }
 
     public static int PhotoMaker(string studyDir, string scale, string? results, Device device, string runsRoot, string? baseRun, string? judges, string command, TextWriter stdout)

@@ -27,8 +27,15 @@ public class StudyCommandTests
             }
             """);
         string runs = Path.Combine(dir, "runs"), results = Path.Combine(dir, "results");
+        // One run at one seed, as a second process would train it: no report; the full command then skips it.
+        var one = CliHarness.Difflab("study", "run", study, "--scale", "smoke", "--device", "cpu", "--runs", runs, "--results", results, "--only", "mdt", "--seeds", "1");
+        Assert.True(one.Code == 0, one.Err);
+        Assert.Contains("trained runs mdt seeds 1; no report", one.Out);
+        Assert.False(Directory.Exists(results));
+        Assert.Equal(["mdt-seed1"], Directory.GetDirectories(Path.Combine(runs, "tiny-study", "smoke")).Select(Path.GetFileName));
         var (code, output, err) = CliHarness.Difflab("study", "run", study, "--scale", "smoke", "--device", "cpu", "--runs", runs, "--results", results);
         Assert.True(code == 0, err);
+        Assert.Contains("mdt seed 1: finished, skipped", output);
 
         var measured = StudyResults.FromCsv(Path.Combine(results, "metrics.csv"));
         Assert.Equal(["dit", "mdt"], measured.RunNames);
@@ -106,5 +113,8 @@ public class StudyCommandTests
         var (code, _, err) = CliHarness.Difflab("study", "run", dir, "--scale", "huge");
         Assert.Equal(2, code);
         Assert.Contains("scale 'huge' unknown", err);
+        var only = CliHarness.Difflab("study", "run", dir, "--only", "a,b");
+        Assert.Equal(2, only.Code);
+        Assert.Contains("--only 'a,b': run 'b' is not in study 's'", only.Err);
     }
 }
