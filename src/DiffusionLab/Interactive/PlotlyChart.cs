@@ -31,9 +31,10 @@ public static class PlotlyChart
     }
 
     /// <summary>Title, axis titles, a log or linear y axis and the height: the styling every chart of the library shares.</summary>
-    public static GenericChart Styled(GenericChart chart, string title, string xLabel, string yLabel, bool logY = false, int height = 450)
+    public static GenericChart Styled(GenericChart chart, string title, string xLabel, string yLabel, bool logY = false, int height = 450, bool logX = false)
     {
-        chart = PlotlyCs.GenericChartExtensions.WithXAxisStyle<double, double, string>(chart, TitleText: xLabel);
+        chart = PlotlyCs.GenericChartExtensions.WithXAxisStyle<double, double, string>(chart, TitleText: xLabel,
+            AxisType: logX ? StyleParam.AxisType.Log : StyleParam.AxisType.Linear);
         chart = PlotlyCs.GenericChartExtensions.WithYAxisStyle<double, double, string>(chart, TitleText: yLabel,
             AxisType: logY ? StyleParam.AxisType.Log : StyleParam.AxisType.Linear);
         return WithTitle(PlotlyCs.GenericChartExtensions.WithSize(chart, Height: height), title);

@@ -18,7 +18,7 @@ public static class StudyDisplay
     private static readonly string[] Colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"];
 
     /// <summary>
-    /// Mean FD over seeds against training steps (left) and wall-clock seconds (right), log FD axes; each
+    /// Mean FD over seeds against training steps (left) and wall-clock seconds (right), log-log axes (evaluations double from the first steps); each
     /// seed's own evaluations are the faint points around its run's line (Plotly.NET; show it with
     /// <see cref="PlotlyChart.Html"/>, or as a notebook cell's value).
     /// </summary>
@@ -38,11 +38,11 @@ public static class StudyDisplay
             bySeconds.Add(Mean(meanSeconds[i], color, showLegend: false));
             bySeconds.Add(Seeds(seedSeconds[i], color));
         }
-        var left = PlotlyChart.Styled(PlotlyCs.Chart.Combine(bySteps), "", "training step", "FD", logY: true, height);
-        var right = PlotlyChart.Styled(PlotlyCs.Chart.Combine(bySeconds), "", "training seconds", "", logY: true, height);
+        var left = PlotlyChart.Styled(PlotlyCs.Chart.Combine(bySteps), "", "training step", "FD", logY: true, height, logX: true);
+        var right = PlotlyChart.Styled(PlotlyCs.Chart.Combine(bySeconds), "", "training seconds", "", logY: true, height, logX: true);
         var grid = PlotlyCs.Chart.Grid([left, right], 1, 2);
         return PlotlyChart.WithTitle(PlotlyCs.GenericChartExtensions.WithSize(grid, Height: height),
-            $"{spec.Name}: FD (lines: mean of {spec.Seeds.Length} seeds; points: each seed)");
+            $"{spec.Name}: FD (lines: {StudyFigures.SeedsMeaned(spec, results)}; points: each seed)");
     }
 
     /// <summary><see cref="FdChart"/> as HTML for <c>display(HTML(...))</c>.</summary>

@@ -4,7 +4,7 @@ namespace DiffusionLab.Studies;
 
 /// <summary>
 /// A study's figures: the series (mean FD over seeds of every run, and each seed's evaluations, against training
-/// steps or wall-clock), the one place they are read from the results, and the static PNGs (ScottPlot, log-scaled)
+/// steps or wall-clock), the one place they are read from the results, and the static PNGs (ScottPlot, log-scaled; FD on log-log axes, since evaluations double from step 50)
 /// that go into results/ and notebooks. The interactive chart (Interactive.StudyDisplay.FdChart) draws the same series.
 /// </summary>
 public static class StudyFigures
@@ -39,9 +39,9 @@ public static class StudyFigures
     public static byte[] FdCurvesPng(StudySpec spec, StudyResults results, bool wallClock, int width = 800, int height = 500)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        string title = $"{spec.Name}: FD vs training {(wallClock ? "wall-clock" : "steps")} (mean of {spec.Seeds.Length} seeds)";
+        string title = $"{spec.Name}: FD vs training {(wallClock ? "wall-clock" : "steps")} ({SeedsMeaned(spec, results)})";
         return LineChart.RenderPng(title, wallClock ? "training seconds" : "training step", "FD (MNIST classifier features)",
-            MeanFdSeries(spec, results, wallClock), width, height, logY: true);
+            MeanFdSeries(spec, results, wallClock), width, height, logY: true, logX: true);
     }
 
     /// <summary>Mean over seeds of one evaluation metric against training steps, a series per run that has it.</summary>
@@ -69,6 +69,10 @@ public static class StudyFigures
             : metric.StartsWith("probe_label_follow_t", StringComparison.Ordinal) ? $"probe: label follow at t = {metric["probe_label_follow_t".Length..]}"
             : metric;
         // The study's name stays out of the title: with the metric's description it overflowed an 800-px figure.
-        return LineChart.RenderPng($"{what}, mean of {spec.Seeds.Length} seeds", "training step", metric == "class_accuracy" ? "class accuracy" : what, series, width, height);
+        return LineChart.RenderPng($"{what}, {SeedsMeaned(spec, results)}", "training step", metric == "class_accuracy" ? "class accuracy" : what, series, width, height);
     }
+
+    /// <summary>"mean of 3 seeds", or, in an interim report where some run has fewer, "mean of each run's seeds".</summary>
+    public static string SeedsMeaned(StudySpec spec, StudyResults results) =>
+        spec.Runs.All(r => results.Seeds(r.Name).Count == spec.Seeds.Length) ? $"mean of {spec.Seeds.Length} seeds" : "mean of each run's seeds";
 }
