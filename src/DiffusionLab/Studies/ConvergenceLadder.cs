@@ -3,8 +3,15 @@ using System.Text;
 
 namespace DiffusionLab.Studies;
 
-/// <summary>One rung of the ladder: the FD the baseline's mean curve has at a fraction of its budget.</summary>
-public sealed record LadderTarget(double Fraction, double BaselineStep, double Fd);
+/// <summary>
+/// One rung of the ladder: the FD each seed of the baseline has at a fraction of its budget (its own curve, interpolated
+/// between evaluations), so that every seed of a run is measured against the baseline's run of the same seed.
+/// </summary>
+public sealed record LadderTarget(double Fraction, double BaselineStep, IReadOnlyDictionary<long, double> FdBySeed)
+{
+    /// <summary>The mean of the seeds' targets, for a heading.</summary>
+    public double MeanFd => FdBySeed.Values.Average();
+}
 
 /// <summary>One seed's way to a target: interpolated steps and seconds, or null where it never got there.</summary>
 /// <param name="Seed">The seed.</param>
@@ -31,12 +38,14 @@ public sealed record LadderCell(string Run, string Label, LadderTarget Target, I
 }
 
 /// <summary>
-/// The target ladder of a convergence study: the FDs the baseline's mean curve reaches at 10 %, 25 %, 50 % and 100 % of
-/// its budget (linearly interpolated between evaluations), and for every run and seed the steps and seconds its own FD
-/// curve needs to reach each of them (the first crossing, interpolated between the evaluation before and the one at or
-/// below the target). Speed-ups are paired by seed, so seed-to-seed spread in the data order and the initial weights
-/// cancels as far as the seeds share them. A seed already below a target at its first evaluation is a bound, and the
-/// table says so; a seed that never gets there is "not reached", never a number.
+/// The target ladder of a convergence study: for each seed, the FDs the baseline's run of that seed reaches at 10 %, 25 %,
+/// 50 % and 100 % of its budget (linearly interpolated between evaluations), and for every run the steps and seconds its
+/// run of the same seed needs to reach them (the first crossing, interpolated between the evaluation before and the one
+/// at or below the target). Per-seed targets rather than the mean curve's: against a mean final FD, the baseline's own
+/// worse seed never reaches its own 100 % rung, and the top of the ladder is undecided. Speed-ups are paired by seed,
+/// so seed-to-seed spread in the data order and the initial weights cancels as far as the seeds share them. A seed
+/// already below a target at its first evaluation is a bound, and the table says so; a seed that never gets there is
+/// "not reached", never a number; a seed the baseline lacks has no target and is left out.
 /// </summary>
 public sealed class ConvergenceLadder
 {
@@ -60,24 +69,26 @@ public sealed class ConvergenceLadder
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(results);
         fractions ??= DefaultFractions;
-        var baseCurve = results.MeanFdCurve(spec.Baseline);
+        var baseCurves = results.Seeds(spec.Baseline).ToDictionary(seed => seed, seed => results.FdCurve(spec.Baseline, seed));
         var targets = new List<LadderTarget>();
-        if (baseCurve.Count > 0)
+        if (baseCurves.Count > 0 && baseCurves.Values.All(c => c.Count > 0))
+        {
+            // The budget is the baseline's last evaluated step; a seed that stopped short (an interim report) is read at its end.
+            long budget = baseCurves.Values.Max(c => c[^1].Step);
             foreach (double f in fractions)
-            {
-                double step = f * baseCurve[^1].Step;
-                targets.Add(new LadderTarget(f, step, FdAt(baseCurve, step)));
-            }
+                targets.Add(new LadderTarget(f, f * budget, baseCurves.ToDictionary(b => b.Key, b => FdAt(b.Value, f * budget))));
+        }
         var cells = new List<LadderCell>();
         foreach (var run in spec.Runs)
             foreach (var target in targets)
             {
-                var seeds = results.Seeds(run.Name).Select(seed => ReachOf(results, run.Name, seed, target.Fd)).ToList();
+                var seeds = results.Seeds(run.Name).Where(target.FdBySeed.ContainsKey)
+                    .Select(seed => ReachOf(results, run.Name, seed, target.FdBySeed[seed])).ToList();
                 var speedups = new List<double>();
                 foreach (var reach in seeds)
                 {
                     if (reach.Steps is not { } steps || steps <= 0) continue;
-                    var baseReach = ReachOf(results, spec.Baseline, reach.Seed, target.Fd);
+                    var baseReach = ReachOf(results, spec.Baseline, reach.Seed, target.FdBySeed[reach.Seed]);
                     if (baseReach.Steps is { } baseSteps) speedups.Add(baseSteps / steps);
                 }
                 cells.Add(new LadderCell(run.Name, string.IsNullOrEmpty(run.Label) ? run.Name : run.Label, target, seeds, speedups));
@@ -92,7 +103,7 @@ public sealed class ConvergenceLadder
         return new LadderReach(seed, reach?.Steps, reach?.WallSeconds, reach is not null && curve.Count > 0 && curve[0].Fd <= target);
     }
 
-    /// <summary>The mean curve's FD at a step, linearly interpolated (the first or last value outside the curve).</summary>
+    /// <summary>A curve's FD at a step, linearly interpolated (the first or last value outside the curve).</summary>
     private static double FdAt(IReadOnlyList<(long Step, double WallSeconds, double Fd)> curve, double step)
     {
         if (step <= curve[0].Step) return curve[0].Fd;
@@ -109,7 +120,7 @@ public sealed class ConvergenceLadder
     public string Markdown()
     {
         var sb = new StringBuilder();
-        sb.AppendLine("| target | run | steps per seed | mean steps ± SD | mean seconds | speed-up over the baseline (paired by seed, mean ± SE) |");
+        sb.AppendLine("| target (the baseline's FD per seed) | run | steps per seed | mean steps ± SD | mean seconds | speed-up over the baseline (paired by seed, mean ± SE) |");
         sb.AppendLine("|---|---|---|---|---|---|");
         foreach (var target in Targets)
             foreach (var cell in Cells.Where(c => c.Target == target))
@@ -120,7 +131,8 @@ public sealed class ConvergenceLadder
                 string seconds = cell.MeanSeconds is { } sec ? F(sec, "F0") : "–";
                 string speedup = cell.MeanSpeedup is { } su ? $"{(cell.AnyBound ? "≥ " : "")}{F(su, "F2")}×{(cell.SpeedupSe is { } se ? $" ± {F(se, "F2")}" : "")} ({string.Join(" / ", cell.PairedSpeedups.Select(x => F(x, "F2")))})"
                     : cell.Run == Baseline ? "1×" : "–";
-                sb.AppendLine($"| {F(target.Fraction * 100, "F0")} % of the budget (step {F(target.BaselineStep, "F0")}): FD {F(target.Fd, "F1")} | {cell.Label} | {perSeed} | {mean} | {seconds} | {speedup} |");
+                string fds = string.Join(" / ", cell.Seeds.Select(s => F(target.FdBySeed[s.Seed], "F1")));
+                sb.AppendLine($"| {F(target.Fraction * 100, "F0")} % of the budget (step {F(target.BaselineStep, "F0")}): FD {fds} | {cell.Label} | {perSeed} | {mean} | {seconds} | {speedup} |");
             }
         return sb.ToString();
     }

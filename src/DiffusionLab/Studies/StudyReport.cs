@@ -159,7 +159,7 @@ public static class StudyReport
         if (ladder.Targets.Count > 0)
         {
             sb.AppendLine().AppendLine($"## Target ladder: the FDs {summary.BaselineLabel} reaches at 10, 25, 50 and 100 % of its budget").AppendLine();
-            sb.AppendLine("Each seed's own FD curve, first crossing interpolated between evaluations; speed-ups are the baseline's steps for the same seed divided by the run's. \"≤\" marks a seed already past the target at its first evaluation (a bound); \"not reached\" is never a number.").AppendLine();
+            sb.AppendLine("Each seed's target is the FD the baseline's run of the same seed has at that step (so every baseline seed reaches every rung); each run's curve of that seed, first crossing interpolated between evaluations; speed-ups are the baseline's steps for the same seed divided by the run's. \"≤\" marks a seed already past the target at its first evaluation (a bound); \"not reached\" is never a number.").AppendLine();
             sb.Append(ladder.Markdown());
         }
 

@@ -2,7 +2,7 @@ using DiffusionLab.Studies;
 
 namespace DiffusionLab.Tests.Studies;
 
-/// <summary>The target ladder: targets from the baseline's mean curve, per-seed crossings, paired speed-ups, bounds and misses.</summary>
+/// <summary>The target ladder: per-seed targets from the baseline's runs, per-seed crossings, paired speed-ups, bounds and misses.</summary>
 public class ConvergenceLadderTests
 {
     private static StudySpec Spec() => new()
@@ -32,14 +32,30 @@ public class ConvergenceLadderTests
     }
 
     [Fact]
-    public void Targets_are_the_baselines_mean_fd_at_fractions_of_its_budget()
+    public void Targets_are_each_baseline_seeds_fd_at_fractions_of_its_budget()
     {
         var ladder = ConvergenceLadder.Of(Spec(), Results());
         Assert.Equal([0.1, 0.25, 0.5, 1.0], ladder.Targets.Select(t => t.Fraction));
         Assert.Equal([100.0, 250, 500, 1000], ladder.Targets.Select(t => t.BaselineStep));
-        Assert.Equal(370, ladder.Targets[0].Fd, 9);   // 400 − 0.3·100
-        Assert.Equal(325, ladder.Targets[1].Fd, 9);   // between the evaluations at 200 and 300
-        Assert.Equal(100, ladder.Targets[3].Fd, 9);
+        Assert.Equal(370, ladder.Targets[0].FdBySeed[0], 9);   // 400 − 0.3·100
+        Assert.Equal(325, ladder.Targets[1].FdBySeed[1], 9);   // between the evaluations at 200 and 300
+        Assert.Equal(100, ladder.Targets[3].MeanFd, 9);
+    }
+
+    [Fact]
+    public void Every_baseline_seed_reaches_its_own_final_rung_and_runs_are_held_to_their_seeds_target()
+    {
+        // DiT's seed 1 ends at FD 130, seed 0 at 100: against their mean (115) seed 1 would never reach the top rung.
+        var records = Results().Records.Select(r => r.Run == "dit" && r.Seed == 1 ? r with { Fd = 400 - 0.27 * r.Step } : r).ToList();
+        var ladder = ConvergenceLadder.Of(Spec(), new StudyResults(records));
+        var top = ladder["dit", 1.0];
+        Assert.True(top.AllReached);
+        Assert.Equal([1000.0, 1000.0], top.Seeds.Select(s => Math.Round(s.Steps!.Value, 9)));
+        Assert.Equal(130, ladder.Targets[3].FdBySeed[1], 9);
+        // "slow" (stuck at 250) misses both; "fast" seed 1 (4× on FD 400 − 1.2·step) reaches 130 at step 250 (interpolated between 160 at 200 and 100 at 300).
+        Assert.False(ladder["slow", 1.0].AllReached);
+        Assert.Equal(250, ladder["fast", 1.0].Seeds[1].Steps!.Value, 9);
+        Assert.Contains("FD 100.0 / 130.0", ladder.Markdown());
     }
 
     [Fact]
