@@ -13,7 +13,7 @@ namespace DiffusionLab.Studies;
 /// </summary>
 public sealed class StudyRunner(StudySpec spec, string scale, Device device, string runsRoot, TextWriter log)
 {
-    public string Folder(StudyRun run, long seed) => Path.Combine(runsRoot, spec.Name, scale, $"{run.Name}-seed{seed}");
+    public string Folder(StudyRun run, long seed) => spec.RunFolder(runsRoot, run, seed, scale);
 
     /// <summary>Every (run, seed, folder) of the study, in order.</summary>
     public IReadOnlyList<(string Run, long Seed, string Folder)> Plan() =>

@@ -41,7 +41,48 @@ public sealed record StudySpec
         if (!spec.Runs.Any(r => r.Name == spec.Baseline)) throw new ConfigException($"study '{path}': key 'Baseline': '{spec.Baseline}' is not one of the runs ({string.Join(", ", spec.Runs.Select(r => r.Name))})");
         foreach (var run in spec.Runs)
             if (!File.Exists(spec.ConfigPath(run))) throw new ConfigException($"study '{path}': run '{run.Name}': config '{spec.ConfigPath(run)}' not found");
+        foreach (var run in spec.Runs.Where(r => r.Shares is not null))
+            spec.SharedRun(run);
         return spec;
+    }
+
+    /// <summary>
+    /// The other study's spec and run that <paramref name="run"/> shares (<see cref="StudyRun.Shares"/>), or null; a
+    /// malformed or unknown reference is named.
+    /// </summary>
+    public (StudySpec Study, StudyRun Run)? SharedRun(StudyRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        if (run.Shares is not { } shares) return null;
+        string where = $"study '{Name}': run '{run.Name}': key 'Shares': '{shares}'";
+        var parts = shares.Split('/');
+        if (parts.Length != 2 || parts.Any(p => p.Length == 0) || parts[0] == Name)
+            throw new ConfigException($"{where}: expected OTHER-STUDY/RUN, a run of another study in the same folder as this one");
+        string otherDirectory = Path.Combine(Path.GetDirectoryName(Directory) ?? ".", parts[0]);
+        if (!File.Exists(Path.Combine(otherDirectory, "study.json"))) throw new ConfigException($"{where}: no study '{otherDirectory}'");
+        var other = Load(otherDirectory);
+        var otherRun = other.Runs.FirstOrDefault(r => r.Name == parts[1])
+            ?? throw new ConfigException($"{where}: study '{other.Name}' has no run '{parts[1]}'; expected one of {string.Join(", ", other.Runs.Select(r => r.Name))}");
+        if (otherRun.Shares is not null) throw new ConfigException($"{where}: that run shares '{otherRun.Shares}' itself; point at the study that trains it");
+        return (other, otherRun);
+    }
+
+    /// <summary>
+    /// Where a run's folder for a seed and scale lies under <paramref name="runsRoot"/>: this study's own, or, for a
+    /// run that shares another study's (<see cref="StudyRun.Shares"/>), that study's, after checking the two resolve
+    /// to the same config.
+    /// </summary>
+    public string RunFolder(string runsRoot, StudyRun run, long seed, string scale)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        if (SharedRun(run) is not var (other, otherRun)) return Path.Combine(runsRoot, Name, scale, $"{run.Name}-seed{seed}");
+        var mine = TrainConfigLoader.ToJson(Config(run, seed, scale));
+        // A scale only this study names (a notebook's own) applies to the shared run as here.
+        if (!other.Scales.ContainsKey(scale)) other = other.WithScale(scale, ScaleOverrides(scale));
+        var theirs = TrainConfigLoader.ToJson(other.Config(otherRun, seed, scale));
+        if (RunConfigMismatch.FirstDifference(theirs, mine) is { } difference)
+            throw new ConfigException($"study '{Name}': run '{run.Name}' shares '{run.Shares}', but at seed {seed}, scale '{scale}' their configs differ ({difference.Replace(" in the run, ", " there, ").Replace(" now", " here")}); expected the same training");
+        return Path.Combine(runsRoot, other.Name, scale, $"{otherRun.Name}-seed{seed}");
     }
 
     public string ConfigPath(StudyRun run) => Path.Combine(Directory, run.Config);
@@ -91,4 +132,9 @@ public sealed record StudyRun
     public double? ClaimedSpeedup { get; init; }
     /// <summary>The paper's number for this arm, as text with its source (e.g. "FID 53.56 without rel. bias, mdt.md §10").</summary>
     public string? Claim { get; init; }
+    /// <summary>
+    /// "STUDY/RUN": this arm is the same training as a run of another study beside this one (the same resolved config
+    /// at every seed and scale, checked), so both studies train and read that study's run folders, once.
+    /// </summary>
+    public string? Shares { get; init; }
 }

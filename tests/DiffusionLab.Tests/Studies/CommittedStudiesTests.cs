@@ -28,6 +28,8 @@ public class CommittedStudiesTests
             var config = spec.Config(run, seed, scale);
             Assert.Equal(seed, config.Training.Seed);
             Assert.Empty(config.Model.Problems());
+            // A run shared with another study resolves to the same config there (or this throws, naming the key).
+            Assert.EndsWith($"-seed{seed}", spec.RunFolder("runs", run, seed, scale));
         }
     }
 }
