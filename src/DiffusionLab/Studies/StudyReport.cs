@@ -130,6 +130,13 @@ public static class StudyReport
             sb.AppendLine($"| {row.Label} | `{run.Config}`{(run.Set.Length > 0 ? " " + string.Join(" ", run.Set.Select(s => $"`{s}`")) : "")} | {row.FinalStep} | {string.Join(" / ", row.FinalFds.Select(f => F(f)))} | {F(row.MeanFinalFd!.Value)} | {(row.ClassAccuracy is { } a ? F(a, "F3") : "–")} |");
         }
 
+        if (spec.Runs.Length > 1 && PairedDifferences.Of(spec, results, "fd").Count > 0)
+        {
+            sb.AppendLine().AppendLine($"## Paired differences against {summary.BaselineLabel} at the last evaluation").AppendLine();
+            sb.AppendLine("Each run's final FD and class accuracy minus the baseline's at the same seed; mean ± standard error over seeds and the 95 % t-interval of the mean. Lower FD and higher class accuracy are better; an interval that holds 0 is read as not distinguishable at that number of seeds.").AppendLine();
+            sb.Append(PairedDifferences.Markdown(spec, results));
+        }
+
         var extras = results.ExtraMetrics.Where(e => !e.StartsWith("probe_", StringComparison.Ordinal)).ToList();
         if (extras.Count > 0)
         {
