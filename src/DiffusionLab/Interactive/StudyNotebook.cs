@@ -70,6 +70,12 @@ public sealed class StudyNotebook
         ConvergenceLadder.Of(Spec, Results).Markdown() + (ClassAccuracyLadder.Of(Spec, Results) is { } digits ? "\n" + digits.Markdown() : "");
 
     /// <summary>
+    /// The study README's paired differences as Markdown: each run's final FD and class accuracy minus the baseline's
+    /// at the same seed, mean ± SE and the 95 % t-interval (<see cref="PairedDifferences"/>).
+    /// </summary>
+    public string PairedDifferencesMarkdown() => PairedDifferences.Markdown(Spec, Results);
+
+    /// <summary>
     /// A metric's mean over seeds against steps as a PNG, base64 (results/&lt;study&gt;/class-accuracy.png for
     /// "class_accuracy", probe-label-follow.png for "probe_label_follow_t600"); null where no evaluation has it.
     /// </summary>

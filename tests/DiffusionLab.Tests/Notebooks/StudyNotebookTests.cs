@@ -41,6 +41,9 @@ public class StudyNotebookTests
             Assert.Single(nb.Pngs("label-follow"));
             Assert.Contains(nb.Markdown("ladders"), m => m.Contains("% of the budget") && m.Contains("| class accuracy |"));
         }
+        else
+            // The ablation notebook pairs each variant with the full model, seed by seed.
+            Assert.Contains(nb.Markdown("paired"), m => m.Contains("mean ΔFD ± SE [95 % interval]") && m.Contains("no relative position bias"));
         foreach (var run in liveRuns.Split(','))
             Assert.True(Directory.Exists(Path.Combine(dir, "runs", study, "notebook", run + "-seed0")), $"no live run folder for {run}");
     }
