@@ -14,9 +14,10 @@ namespace DiffusionLab.Cli.Commands;
 /// trains every run × seed of the study (resumable: finished runs are skipped) and writes its report. With
 /// --seeds or --only it trains only those seeds' or runs' part and writes no report, so several processes can share one
 /// study (one seed or one run each, on one GPU or one per core); the same command without them then finds them finished and reports.
-/// `difflab study report experiments/STUDY --trained-on TEXT [--trained-by CMD] [--scale S] [--runs DIR] [--results DIR]`:
+/// `difflab study report experiments/STUDY --trained-on TEXT [--trained-by CMD] [--scale S] [--runs DIR] [--results DIR] [--partial] [--earlier DIR]`:
 /// writes the report again from finished run folders without training (runs trained elsewhere, e.g. on a GPU machine
-/// without fonts, whose charts came back without text); TEXT names the device the runs trained on.
+/// without fonts, whose charts came back without text); TEXT names the device the runs trained on. With --earlier, run
+/// × seeds whose folders are gone (a machine that did not keep them) come from an earlier report of the study.
 /// `difflab study story experiments/STUDY --run T2I_RUN [--results DIR] [--device D]`: renders and judges the
 /// study's stories with every method (see <see cref="StoryStudy"/>).
 /// `difflab study photomaker experiments/STUDY [--scale full|smoke] [--results DIR] [--device D] [--runs DIR] [--base T2I_RUN] [--judges DIR]`:
@@ -70,10 +71,11 @@ public static class StudyCommand
         var runs = RunsOption();
         var results = ResultsOption(DefaultResultsText);
         var partial = new Option<bool>("--partial") { Description = "an interim report while the study trains: only the seeds whose baseline is finished and the runs finished at all of them; the README names what is still missing" };
+        var earlier = new Option<string>("--earlier") { HelpName = "DIR", Description = "an earlier report of the study (e.g. results/STUDY): run x seeds not finished under --runs are taken from its metrics.csv, grids and sources, if their config's budget and schedule are unchanged" };
         var command = new Command("report", "Write a study's report again from finished run folders, without training (e.g. runs trained on another machine)")
-            { study, trainedOn, trainedBy, scale, runs, results, partial };
+            { study, trainedOn, trainedBy, scale, runs, results, partial, earlier };
         command.SetAction(parse => Report(parse.GetRequiredValue(study), parse.GetRequiredValue(trainedOn), parse.GetValue(trainedBy), parse.GetRequiredValue(scale),
-            parse.GetRequiredValue(runs), parse.GetValue(results), CommandLine(parse, quote: true), parse.InvocationConfiguration.Output, parse.GetValue(partial)));
+            parse.GetRequiredValue(runs), parse.GetValue(results), CommandLine(parse, quote: true), parse.InvocationConfiguration.Output, parse.GetValue(partial), parse.GetValue(earlier)));
         return command;
     }
 
@@ -184,10 +186,15 @@ public static class StudyCommand
         return 0;
     }
 
-    private static void WriteReport(StudySpec spec, string scale, IReadOnlyList<(string Run, long Seed, string Folder)> folders, string results, StudyProvenance provenance, TextWriter stdout)
+    private static void WriteReport(StudySpec spec, string scale, IReadOnlyList<(string Run, long Seed, string Folder)> folders, string results, StudyProvenance provenance, TextWriter stdout,
+        EarlierStudyReport? earlier = null, IReadOnlyList<(string Run, long Seed)>? carried = null)
     {
-        var measured = StudyResults.FromRunFolders(folders);
-        StudyReport.Write(spec, scale, measured, folders, results, provenance);
+        var fromFolders = StudyResults.FromRunFolders(folders);
+        // The study's run order, each run's seeds in order, whichever side a run × seed came from.
+        var measured = earlier is null || carried is not { Count: > 0 } ? fromFolders
+            : new StudyResults(fromFolders.Records.Concat(earlier.Select(spec, carried).Records)
+                .OrderBy(r => Array.FindIndex(spec.Runs, s => s.Name == r.Run)).ThenBy(r => r.Seed).ToList());
+        StudyReport.Write(spec, scale, measured, folders, results, provenance, earlier, carried);
         StudyCharts.WriteHtml(spec, measured, Path.Combine(results, "curves.html"));
         stdout.WriteLine($"wrote {Path.GetFullPath(results)} (README.md, metrics.csv, curves.png, curves-wallclock.png, curves.html, class-accuracy.png and probe-label-follow.png where evaluated, samples/)");
     }
@@ -195,32 +202,35 @@ public static class StudyCommand
     /// <param name="trainedBy">The command that trained the runs; null: this one did.</param>
     /// <param name="report">This command line, for the report's provenance.</param>
     /// <param name="partial">Report the finished part of the study only (<see cref="StudyRunner.FinishedPart"/>), naming the rest as pending.</param>
-    public static int Report(string studyDir, string trainedOn, string? trainedBy, string scale, string runsRoot, string? results, string report, TextWriter stdout, bool partial = false)
+    /// <param name="earlierDir">An earlier report of the study whose run × seeds stand in for those not finished under <paramref name="runsRoot"/> (<see cref="EarlierStudyReport"/>).</param>
+    public static int Report(string studyDir, string trainedOn, string? trainedBy, string scale, string runsRoot, string? results, string report, TextWriter stdout, bool partial = false,
+        string? earlierDir = null)
     {
         var spec = StudySpec.Load(studyDir);
         spec.ScaleOverrides(scale);
         results ??= DefaultResults(spec.Name, scale, runsRoot);
+        // Read before anything is written: the earlier report may be the folder this one replaces.
+        var earlier = earlierDir is null ? null : EarlierStudyReport.Load(earlierDir, spec, scale);
 
         var runner = new StudyRunner(spec, scale, torch.CPU, runsRoot, stdout);
         string? pending = null;
-        var folders = runner.Plan();
+        var (finished, folders, carried, missing) = runner.FinishedPart(earlier?.Finished);
         if (partial)
         {
-            var (finished, finishedFolders, missing) = runner.FinishedPart();
             if (missing.Count > 0)
                 pending = string.Join("; ", missing.GroupBy(m => m.Run).Select(g => $"{g.Key} (seed{(g.Count() > 1 ? "s" : "")} {string.Join(", ", g.Select(m => m.Seed))})"));
-            (spec, folders) = (finished, finishedFolders);
+            spec = finished;
         }
-        else
+        else if (missing.Count > 0)
         {
-            var unfinished = spec.Runs.SelectMany(r => spec.Seeds.Where(s => !StudyRunner.IsFinished(runner.Folder(r, s), spec.Config(r, s, scale))).Select(s => runner.Folder(r, s))).ToList();
-            if (unfinished.Count > 0)
-                throw new UsageException($"study report: {unfinished.Count} run(s) not finished (no evaluation at the last step), e.g. '{unfinished[0]}': expected every run of the study trained (`difflab study run {studyDir}`, or `--partial` for an interim report)");
+            var (run, seed) = missing[0];
+            throw new UsageException($"study report: {missing.Count} run(s) not finished (no evaluation at the last step{(earlier is null ? "" : " and not in the earlier report")}), e.g. '{runner.Folder(spec.Runs.Single(r => r.Name == run), seed)}': expected every run of the study trained (`difflab study run {studyDir}`, or `--partial` for an interim report)");
         }
         var clock = Stopwatch.StartNew();
         string command = trainedBy is null ? report : $"{trainedBy}` (training), then `{report}";
         var provenance = new StudyProvenance(command, GitRevision.OfRun(), $"runs trained on {trainedOn}; report written on {DeviceDescription.Of(torch.CPU)}", DateTime.UtcNow, clock.Elapsed.TotalSeconds, pending);
-        WriteReport(spec, scale, folders, results, provenance, stdout);
+        WriteReport(spec, scale, folders, results, provenance, stdout, earlier, carried);
+        if (carried.Count > 0) stdout.WriteLine($"carried {carried.Count} run x seed(s) over from the earlier report {earlierDir} (sources.json says where each was measured)");
         return 0;
     }
 

@@ -25,9 +25,23 @@ public static class StudyReport
     public static IReadOnlyList<(string File, string Metric)> LearningFigures { get; } =
         [("class-accuracy.png", "class_accuracy"), ("probe-label-follow.png", "probe_label_follow_t600")];
 
-    public static void Write(StudySpec spec, string scale, StudyResults results, IReadOnlyList<(string Run, long Seed, string Folder)> folders, string outDirectory, StudyProvenance provenance)
+    /// <param name="spec">The study, narrowed to what is reported.</param>
+    /// <param name="scale">The scale the runs trained at.</param>
+    /// <param name="results">Every evaluation reported, from run folders and carried over.</param>
+    /// <param name="folders">The run folders read (their sample grids of the first seed are copied).</param>
+    /// <param name="outDirectory">Where the report goes.</param>
+    /// <param name="provenance">Where the run folders' numbers came from.</param>
+    /// <param name="earlier">An earlier report of the study whose <paramref name="carried"/> run × seeds are in <paramref name="results"/> instead of in run folders: their sample grids and sources come from it.</param>
+    /// <param name="carried">The run × seeds taken from <paramref name="earlier"/>.</param>
+    public static void Write(StudySpec spec, string scale, StudyResults results, IReadOnlyList<(string Run, long Seed, string Folder)> folders, string outDirectory, StudyProvenance provenance,
+        EarlierStudyReport? earlier = null, IReadOnlyList<(string Run, long Seed)>? carried = null)
     {
+        carried ??= [];
+        if (carried.Count > 0 && earlier is null) throw new ArgumentException("carried run × seeds need the earlier report they come from", nameof(earlier));
         Directory.CreateDirectory(outDirectory);
+        var sources = folders.Select(f => StudyRunSource.Of(f.Run, f.Seed, provenance)).Concat(carried.Select(c => earlier!.SourceOf(c.Run, c.Seed)))
+            .OrderBy(s => Array.FindIndex(spec.Runs, r => r.Name == s.Run)).ThenBy(s => s.Seed).ToList();
+        StudyRunSource.Write(outDirectory, sources);
         AtomicFile.WriteAllText(Path.Combine(outDirectory, "metrics.csv"), results.ToCsv());
         AtomicFile.WriteAllBytes(Path.Combine(outDirectory, "curves.png"), StudyFigures.FdCurvesPng(spec, results, wallClock: false));
         AtomicFile.WriteAllBytes(Path.Combine(outDirectory, "curves-wallclock.png"), StudyFigures.FdCurvesPng(spec, results, wallClock: true));
@@ -54,7 +68,24 @@ public static class StudyReport
             // Text-to-image grids: the prompt of each row.
             if (File.Exists(Path.ChangeExtension(last, ".txt"))) File.Copy(Path.ChangeExtension(last, ".txt"), Path.Combine(samples, $"{run}.txt"), overwrite: true);
         }
-        AtomicFile.WriteAllText(Path.Combine(outDirectory, "README.md"), Readme(spec, scale, results, provenance, grids));
+        foreach (var (run, _) in carried.Where(c => c.Seed == spec.Seeds[0]))
+            grids.AddRange(CopyCarriedGrids(Path.Combine(earlier!.Directory, "samples"), samples, run));
+        AtomicFile.WriteAllText(Path.Combine(outDirectory, "README.md"), Readme(spec, scale, results, provenance, grids, carried.Count > 0 ? sources : null));
+    }
+
+    /// <summary>A carried run's grids as the earlier report has them (samples/RUN-step-NNNNNNN.png, RUN.png, RUN.txt), copied unless it is this report's folder.</summary>
+    private static IEnumerable<(string Run, long Step)> CopyCarriedGrids(string fromDir, string toDir, string run)
+    {
+        if (!Directory.Exists(fromDir)) yield break;
+        bool same = Path.GetFullPath(fromDir) == Path.GetFullPath(toDir);
+        foreach (string name in new[] { $"{run}.png", $"{run}.txt" })
+            if (!same && File.Exists(Path.Combine(fromDir, name))) File.Copy(Path.Combine(fromDir, name), Path.Combine(toDir, name), overwrite: true);
+        foreach (string grid in Directory.GetFiles(fromDir, $"{run}-step-*.png").Order(StringComparer.Ordinal))
+        {
+            if (!long.TryParse(Path.GetFileNameWithoutExtension(grid)[$"{run}-step-".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out long step)) continue;
+            if (!same) File.Copy(grid, Path.Combine(toDir, Path.GetFileName(grid)), overwrite: true);
+            yield return (run, step);
+        }
     }
 
     /// <summary>A run past the target at its first evaluation got there in at most that many steps (seconds).</summary>
@@ -107,7 +138,9 @@ public static class StudyReport
     /// <param name="results">Every evaluation of every run and seed.</param>
     /// <param name="p">Where the numbers came from.</param>
     /// <param name="grids">The sample grids copied to samples/RUN-step-NNNNNNN.png (seed <c>spec.Seeds[0]</c>), shown side by side at matched steps.</param>
-    public static string Readme(StudySpec spec, string scale, StudyResults results, StudyProvenance p, IReadOnlyList<(string Run, long Step)>? grids = null)
+    /// <param name="sources">Where each run × seed was measured, when not all by <paramref name="p"/> (some carried from an earlier report).</param>
+    public static string Readme(StudySpec spec, string scale, StudyResults results, StudyProvenance p, IReadOnlyList<(string Run, long Step)>? grids = null,
+        IReadOnlyList<StudyRunSource>? sources = null)
     {
         var summary = StudySummary.Of(spec, results);
         var sb = new StringBuilder();
@@ -119,6 +152,15 @@ public static class StudyReport
         sb.AppendLine($"- git revision: {p.GitRevision}");
         sb.AppendLine($"- device: {p.Device}");
         sb.AppendLine($"- date: {p.DateUtc:yyyy-MM-dd HH:mm} UTC; wall time of this command: {F(p.WallSeconds / 60, "F1")} min (finished runs it skipped are not counted)");
+        if (sources is not null)
+        {
+            sb.AppendLine().AppendLine("Where each run was measured: the rows of run × seeds whose folders are not under this command's runs come from an earlier report of this study (its metrics.csv, sample grids and these sources; `--earlier`), as measured then:").AppendLine();
+            foreach (var g in sources.GroupBy(s => (s.Command, s.GitRevision, s.Device, s.Date)))
+            {
+                string which = string.Join("; ", g.GroupBy(s => s.Run).Select(r => $"{r.Key} (seed{(r.Count() > 1 ? "s" : "")} {string.Join(", ", r.Select(s => s.Seed))})"));
+                sb.AppendLine($"- {which}: revision {g.Key.GitRevision}, {g.Key.Date}; device: {g.Key.Device}; command: `{g.Key.Command}`");
+            }
+        }
         sb.AppendLine().AppendLine("Every number below is computed from `metrics.csv` by `difflab study run` (StudyReport); `curves.png` and `curves-wallclock.png` plot the mean FD over seeds (interactive: `curves.html`); `class-accuracy.png` the judge's class accuracy and `probe-label-follow.png` the denoising probe's label follow at t = 600 over training, where the runs have them.").AppendLine();
 
         sb.AppendLine("## Final FD and class accuracy").AppendLine();

@@ -22,19 +22,23 @@ public sealed class StudyRunner(StudySpec spec, string scale, Device device, str
     /// <summary>
     /// The part of the study that is finished, for an interim report while the rest trains: every finished run × seed
     /// whose seed's baseline run is finished too (so each can be paired with it), as the study narrowed to those runs
-    /// and seeds, the finished folders, and every run × seed of the whole study left out.
+    /// and seeds, the finished folders, the run × seeds taken from an earlier report instead (those of
+    /// <paramref name="earlier"/> without a finished folder here), and every run × seed of the whole study left out.
     /// </summary>
-    public (StudySpec Finished, IReadOnlyList<(string Run, long Seed, string Folder)> Folders, IReadOnlyList<(string Run, long Seed)> Pending) FinishedPart()
+    public (StudySpec Finished, IReadOnlyList<(string Run, long Seed, string Folder)> Folders, IReadOnlyList<(string Run, long Seed)> Carried,
+        IReadOnlyList<(string Run, long Seed)> Pending) FinishedPart(IReadOnlyCollection<(string Run, long Seed)>? earlier = null)
     {
         var plan = Plan();
         var done = plan.Where(p => IsFinished(p.Folder, spec.Config(spec.Runs.Single(r => r.Name == p.Run), p.Seed, scale))).ToList();
-        var seeds = spec.Seeds.Where(s => done.Any(d => d.Run == spec.Baseline && d.Seed == s)).ToList();
+        var carried = plan.Select(p => (p.Run, p.Seed)).Where(p => earlier?.Contains(p) == true && !done.Any(d => d.Run == p.Run && d.Seed == p.Seed)).ToList();
+        var seeds = spec.Seeds.Where(s => done.Any(d => d.Run == spec.Baseline && d.Seed == s) || carried.Contains((spec.Baseline, s))).ToList();
         if (seeds.Count == 0)
-            throw new ConfigException($"study '{spec.Name}': no seed of the baseline run '{spec.Baseline}' is finished under '{Path.Combine(runsRoot, spec.Name, scale)}'; expected at least one for an interim report");
+            throw new ConfigException($"study '{spec.Name}': no seed of the baseline run '{spec.Baseline}' is finished under '{Path.Combine(runsRoot, spec.Name, scale)}'{(earlier is null ? "" : " or in the earlier report")}; expected at least one for an interim report");
         var folders = done.Where(d => seeds.Contains(d.Seed)).ToList();
-        var runs = spec.Runs.Select(r => r.Name).Where(r => folders.Any(f => f.Run == r)).ToList();
-        var pending = plan.Where(p => !folders.Contains(p)).Select(p => (p.Run, p.Seed)).ToList();
-        return (spec.Select(runs, seeds), folders, pending);
+        carried = carried.Where(c => seeds.Contains(c.Seed)).ToList();
+        var runs = spec.Runs.Select(r => r.Name).Where(r => folders.Any(f => f.Run == r) || carried.Any(c => c.Run == r)).ToList();
+        var pending = plan.Where(p => !folders.Contains(p) && !carried.Contains((p.Run, p.Seed))).Select(p => (p.Run, p.Seed)).ToList();
+        return (spec.Select(runs, seeds), folders, carried, pending);
     }
 
     public IReadOnlyList<(string Run, long Seed, string Folder)> RunAll(CancellationToken cancellation = default)

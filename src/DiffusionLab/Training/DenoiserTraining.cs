@@ -61,7 +61,7 @@ public sealed class DenoiserTraining : IDisposable
             _trainer = new Trainer(_objective, DenoiserObjective.Options(config), _generator, _run,
                 progress ?? TrainingProgress.ForConsole(t.Steps, 0, t.LogEvery));
             _trainer.AddHook(new TrainingHook("sample grid", t.SampleEvery, _ => SaveSampleGrid()));
-            _trainer.AddHook(new TrainingHook("evaluation", t.EvaluateEvery, _ => Evaluate(), At: t.EvaluateAt?.Select(s => (long)s).ToHashSet()));
+            _trainer.AddHook(EvaluationHook(t, _ => Evaluate()));
             _trainer.AddHook(new TrainingHook("loss curve", 0, _ => SaveLossCurve()));
             _hold = start.Commit();
         }
@@ -110,6 +110,10 @@ public sealed class DenoiserTraining : IDisposable
 
     /// <summary>The word tokenizer of a text-to-image run (null for class-conditional runs).</summary>
     public Text.WordTokenizer? Tokenizer => _data.Tokenizer;
+
+    /// <summary>When a run evaluates: every EvaluateEvery-th step, each EvaluateAt step, and its last step.</summary>
+    public static TrainingHook EvaluationHook(TrainingSection training, Action<long> evaluate) =>
+        new("evaluation", training.EvaluateEvery, evaluate, At: training.EvaluateAt?.Select(s => (long)s).ToHashSet());
 
     private Denoiser SamplingModel => _config.Sampling.UseEma ? EmaModel : Model;
 

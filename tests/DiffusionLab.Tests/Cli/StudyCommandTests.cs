@@ -93,6 +93,41 @@ public class StudyCommandTests
         string interimReadme = File.ReadAllText(Path.Combine(interim, "README.md"));
         Assert.Contains("**Interim report.** Not finished yet, so not in this report: mdt (seed 1).", interimReadme);
 
+        // Run folders that did not survive (mdt seed 0 gone with its machine, seed 1 unfinished here): a complete report
+        // again, with those run × seeds carried over from the earlier report, its grids and where they were measured.
+        Directory.Delete(Path.Combine(runs, "tiny-study", "smoke", "mdt-seed0"), recursive: true);
+        string carried = Path.Combine(dir, "carried");
+        var carry = CliHarness.Difflab("study", "report", study, "--scale", "smoke", "--runs", runs, "--results", carried, "--trained-on", "x", "--earlier", results);
+        Assert.True(carry.Code == 0, carry.Err);
+        Assert.Contains("carried 2 run x seed(s) over", carry.Out);
+        Assert.Equal(File.ReadAllText(Path.Combine(results, "metrics.csv")), File.ReadAllText(Path.Combine(carried, "metrics.csv")));
+        Assert.True(File.Exists(Path.Combine(carried, "samples", "mdt.png")));
+        Assert.Equal(Directory.GetFiles(Path.Combine(results, "samples"), "mdt-step-*.png").Select(Path.GetFileName),
+            Directory.GetFiles(Path.Combine(carried, "samples"), "mdt-step-*.png").Select(Path.GetFileName));
+        var sources = StudyRunSource.Read(carried, []);
+        Assert.Equal(["dit", "dit", "mdt", "mdt"], sources.Select(s => s.Run));
+        Assert.All(sources.Where(s => s.Run == "mdt"), s => Assert.StartsWith("difflab study run", s.Command));
+        Assert.All(sources.Where(s => s.Run == "dit"), s => Assert.Contains("difflab study report", s.Command));
+        string carriedReadme = File.ReadAllText(Path.Combine(carried, "README.md"));
+        Assert.Contains("Where each run was measured", carriedReadme);
+        Assert.Contains("- mdt (seeds 0, 1): revision", carriedReadme);
+        Assert.Contains("<img src=\"samples/mdt-step-", carriedReadme);
+
+        // A report written before sources.json says where its runs came from in its README's provenance lines.
+        File.Delete(Path.Combine(results, StudyRunSource.FileName));
+        var legacy = CliHarness.Difflab("study", "report", study, "--scale", "smoke", "--runs", runs, "--results", carried, "--trained-on", "x", "--earlier", results);
+        Assert.True(legacy.Code == 0, legacy.Err);
+        Assert.All(StudyRunSource.Read(carried, []).Where(s => s.Run == "mdt"), s => Assert.StartsWith("difflab study run", s.Command));
+
+        // An earlier run evaluated on another schedule (or budget) than the study's config today is refused, not mixed in.
+        string edited = Path.Combine(dir, "edited");
+        Directory.CreateDirectory(edited);
+        File.Copy(Path.Combine(results, "README.md"), Path.Combine(edited, "README.md"));
+        File.WriteAllLines(Path.Combine(edited, "metrics.csv"), File.ReadAllLines(Path.Combine(results, "metrics.csv")).Where(l => !l.StartsWith("mdt,0,2,", StringComparison.Ordinal)));
+        var changed = CliHarness.Difflab("study", "report", study, "--scale", "smoke", "--runs", runs, "--results", carried, "--trained-on", "x", "--earlier", edited);
+        Assert.Equal(2, changed.Code);
+        Assert.Contains("mdt seed 0 was evaluated at steps 4, but the study's config evaluates it at 2, 4 now", changed.Err);
+
         // Without a finished baseline there is nothing to report against.
         foreach (long seed in new[] { 0L, 1L })
         {
