@@ -222,6 +222,18 @@ public static class StudyReport
             sb.Append(digits.Markdown());
         }
 
+        foreach (var comparison in spec.Comparisons)
+        {
+            if (comparison.Of(spec, results) is not { } compared) continue;
+            var ladderOf = ConvergenceLadder.Of(compared, results);
+            if (ladderOf.Targets.Count == 0) continue;
+            string baselineLabel = compared.Runs.Single(r => r.Name == comparison.Baseline) is var b && !string.IsNullOrEmpty(b.Label) ? b.Label : b.Name;
+            sb.AppendLine().AppendLine($"## {comparison.Title}: the target ladder against {baselineLabel}").AppendLine();
+            sb.AppendLine($"As the ladder above, with {baselineLabel} as the baseline (study.json's Comparisons), at its seeds {string.Join(", ", compared.Seeds)}.").AppendLine();
+            sb.Append(ladderOf.Markdown());
+            if (ClassAccuracyLadder.Of(compared, results) is { } accuracyOf) sb.AppendLine().Append(accuracyOf.Markdown());
+        }
+
         if (grids is { Count: > 0 })
         {
             var steps = grids.Select(g => g.Step).Distinct().Order().ToList();

@@ -18,6 +18,8 @@ public sealed record StudySpec
     /// <summary>The run whose final FD the others race to ("steps to reach DiT's final FD").</summary>
     public string Baseline { get; init; } = "";
     public StudyRun[] Runs { get; init; } = [];
+    /// <summary>Further ladders of some runs against another run than the baseline (e.g. paper recipe against paper recipe).</summary>
+    public StudyComparison[] Comparisons { get; init; } = [];
     /// <summary>Named sets of --set overrides; "full" is the committed scale, "smoke" a quick check.</summary>
     public Dictionary<string, string[]> Scales { get; init; } = new();
 
@@ -39,6 +41,12 @@ public sealed record StudySpec
         if (spec.Seeds.Length == 0) throw new ConfigException($"study '{path}': key 'Seeds': expected at least one seed");
         if (spec.Runs.Select(r => r.Name).Distinct().Count() != spec.Runs.Length) throw new ConfigException($"study '{path}': key 'Runs': run names must be unique");
         if (!spec.Runs.Any(r => r.Name == spec.Baseline)) throw new ConfigException($"study '{path}': key 'Baseline': '{spec.Baseline}' is not one of the runs ({string.Join(", ", spec.Runs.Select(r => r.Name))})");
+        foreach (var comparison in spec.Comparisons)
+        {
+            string? unknown = comparison.Runs.Prepend(comparison.Baseline).FirstOrDefault(r => spec.Runs.All(s => s.Name != r));
+            if (unknown is not null || comparison.Runs.Length == 0)
+                throw new ConfigException($"study '{path}': key 'Comparisons': '{comparison.Title}': {(unknown is null ? "no runs" : $"run '{unknown}' is not one of the study's")}; expected a baseline and runs among {string.Join(", ", spec.Runs.Select(r => r.Name))}");
+        }
         foreach (var run in spec.Runs)
             if (!File.Exists(spec.ConfigPath(run))) throw new ConfigException($"study '{path}': run '{run.Name}': config '{spec.ConfigPath(run)}' not found");
         foreach (var run in spec.Runs.Where(r => r.Shares is not null))

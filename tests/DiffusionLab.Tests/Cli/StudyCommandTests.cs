@@ -151,5 +151,9 @@ public class StudyCommandTests
         var only = CliHarness.Difflab("study", "run", dir, "--only", "a,b");
         Assert.Equal(2, only.Code);
         Assert.Contains("--only 'a,b': run 'b' is not in study 's'", only.Err);
+        File.WriteAllText(Path.Combine(dir, "study.json"), """{"Name": "s", "Baseline": "a", "Runs": [{"Name": "a", "Config": "a.json"}], "Comparisons": [{"Title": "T", "Baseline": "a", "Runs": ["c"]}], "Scales": {"full": []}}""");
+        var comparison = CliHarness.Difflab("study", "run", dir);
+        Assert.Equal(2, comparison.Code);
+        Assert.Contains("key 'Comparisons': 'T': run 'c' is not one of the study's", comparison.Err);
     }
 }

@@ -86,4 +86,32 @@ public class StudyResultsTests
         Assert.Contains("| B | ≤ 100 | ≥ 1.00× |", readme);
         Assert.Contains("at least 1.00× fewer steps than A", readme);
     }
+
+    [Fact]
+    public void AComparisonLaddersSomeRunsAgainstAnotherRunThanTheBaseline()
+    {
+        var spec = Spec() with
+        {
+            Runs = [.. Spec().Runs, new StudyRun { Name = "p", Label = "P" }, new StudyRun { Name = "q", Label = "Q" }],
+            Comparisons = [new StudyComparison { Title = "Paper recipes", Baseline = "p", Runs = ["q"] }],
+        };
+        // p and q at seed 0 only: the comparison is at p's seeds. q reaches p's FD at 25 % (step 100, FD 80) at step 85,
+        // at 50 % (70) at step 125 and at 100 % (60) at step 175.
+        var results = new StudyResults([.. Results().Records,
+            new("p", 0, 40, 4, null, 90, null), new("p", 0, 100, 10, null, 80, null), new("p", 0, 200, 20, null, 70, null), new("p", 0, 400, 40, null, 60, null),
+            new("q", 0, 40, 4, null, 95, null), new("q", 0, 100, 10, null, 75, null), new("q", 0, 200, 20, null, 55, null), new("q", 0, 400, 40, null, 40, null)]);
+        var compared = spec.Comparisons[0].Of(spec, results);
+        Assert.NotNull(compared);
+        Assert.Equal("p", compared!.Baseline);
+        Assert.Equal(["p", "q"], compared.Runs.Select(r => r.Name));
+        Assert.Equal([0L], compared.Seeds);
+        var top = ConvergenceLadder.Of(compared, results).Cells.Single(c => c.Run == "q" && c.Target.Fraction == 1.0);
+        Assert.Equal(400.0 / 175, Assert.Single(top.PairedSpeedups), 9);
+        string readme = StudyReport.Readme(spec, "full", results, new StudyProvenance("cmd", "rev", "cpu", DateTime.UnixEpoch, 60));
+        Assert.Contains("## Paper recipes: the target ladder against P", readme);
+        // Without its baseline's results (an interim report) there is no such section.
+        var withoutP = new StudyResults(results.Records.Where(r => r.Run != "p").ToList());
+        Assert.Null(spec.Comparisons[0].Of(spec, withoutP));
+        Assert.DoesNotContain("## Paper recipes", StudyReport.Readme(spec, "full", withoutP, new StudyProvenance("cmd", "rev", "cpu", DateTime.UnixEpoch, 60)));
+    }
 }
