@@ -10,7 +10,7 @@ using static TorchSharp.torch;
 namespace DiffusionLab.Cli.Commands;
 
 /// <summary>
-/// `difflab study run experiments/STUDY [--scale full|smoke] [--device D] [--results DIR] [--runs DIR] [--seeds 0,1] [--only RUN,RUN]`:
+/// `difflab study run experiments/STUDY [--scale full|smoke] [--device D] [--results DIR] [--runs DIR] [--seeds 0,1] [--only RUN,RUN] [--earlier DIR]`:
 /// trains every run × seed of the study (resumable: finished runs are skipped) and writes its report. With
 /// --seeds or --only it trains only those seeds' or runs' part and writes no report, so several processes can share one
 /// study (one seed or one run each, on one GPU or one per core); the same command without them then finds them finished and reports.
@@ -47,6 +47,9 @@ public static class StudyCommand
     private static string CommandLine(ParseResult parse, bool quote = false) =>
         "difflab " + string.Join(" ", parse.Tokens.Select(t => quote && t.Value.Contains(' ') ? $"\"{t.Value}\"" : t.Value));
 
+    private static Option<string> EarlierOption() => new("--earlier")
+        { HelpName = "DIR", Description = "an earlier report of the study (e.g. results/STUDY): run x seeds not finished under --runs are taken from its metrics.csv, grids and sources (not trained), if their config's budget and schedule are unchanged" };
+
     private static Command RunDefinition()
     {
         var study = StudyArgument();
@@ -56,9 +59,10 @@ public static class StudyCommand
         var runs = RunsOption();
         var seeds = CliOptions.Integers("--seeds", "0,1", "train only these seeds' runs and write no report (several processes can share a study, one seed each)");
         var only = CliOptions.Names("--only", "RUN,RUN", "train only these runs of the study (at the chosen seeds) and write no report");
-        var command = new Command("run", "Train every run x seed of a study (resumable: finished runs are skipped) and write its report") { study, scale, device, results, runs, seeds, only };
+        var earlier = EarlierOption();
+        var command = new Command("run", "Train every run x seed of a study (resumable: finished runs are skipped) and write its report") { study, scale, device, results, runs, seeds, only, earlier };
         command.SetAction(parse => Run(parse.GetRequiredValue(study), parse.GetRequiredValue(scale), DeviceOption.Parse(parse.GetValue(device)), parse.GetValue(results),
-            parse.GetRequiredValue(runs), parse.GetValue(seeds), CommandLine(parse), parse.InvocationConfiguration.Output, parse.GetValue(only)));
+            parse.GetRequiredValue(runs), parse.GetValue(seeds), CommandLine(parse), parse.InvocationConfiguration.Output, parse.GetValue(only), parse.GetValue(earlier)));
         return command;
     }
 
@@ -71,7 +75,7 @@ public static class StudyCommand
         var runs = RunsOption();
         var results = ResultsOption(DefaultResultsText);
         var partial = new Option<bool>("--partial") { Description = "an interim report while the study trains: only the seeds whose baseline is finished and the runs finished at all of them; the README names what is still missing" };
-        var earlier = new Option<string>("--earlier") { HelpName = "DIR", Description = "an earlier report of the study (e.g. results/STUDY): run x seeds not finished under --runs are taken from its metrics.csv, grids and sources, if their config's budget and schedule are unchanged" };
+        var earlier = EarlierOption();
         var command = new Command("report", "Write a study's report again from finished run folders, without training (e.g. runs trained on another machine)")
             { study, trainedOn, trainedBy, scale, runs, results, partial, earlier };
         command.SetAction(parse => Report(parse.GetRequiredValue(study), parse.GetRequiredValue(trainedOn), parse.GetValue(trainedBy), parse.GetRequiredValue(scale),
@@ -154,12 +158,15 @@ public static class StudyCommand
     /// <param name="seedList">Only these seeds' runs, and no report; null: every seed.</param>
     /// <param name="command">The command line, for the report's provenance.</param>
     /// <param name="runList">Only these runs, and no report; null: every run. The report follows only when both are null.</param>
+    /// <param name="earlierDir">An earlier report whose run × seeds are not trained again but carried into the report (<see cref="EarlierStudyReport"/>).</param>
     public static int Run(string studyDir, string scale, Device device, string? results, string runsRoot, IReadOnlyList<long>? seedList, string command, TextWriter stdout,
-        IReadOnlyList<string>? runList = null)
+        IReadOnlyList<string>? runList = null, string? earlierDir = null)
     {
         var spec = StudySpec.Load(studyDir);
         spec.ScaleOverrides(scale);
         results ??= DefaultResults(spec.Name, scale, runsRoot);
+        // Against the whole study, before --seeds and --only narrow it, and before a report may replace that folder.
+        var earlier = earlierDir is null ? null : EarlierStudyReport.Load(earlierDir, spec, scale);
         bool part = seedList is not null || runList is not null;
         if (seedList is not null) spec = spec.Select(spec.Runs.Select(r => r.Name).ToArray(), CheckSeeds(seedList, spec));
         // Not through Select: a part trained for someone else's report need not contain the baseline.
@@ -170,7 +177,8 @@ public static class StudyCommand
         var clock = Stopwatch.StartNew();
         using var stop = new StopSignals();
         IReadOnlyList<(string Run, long Seed, string Folder)> folders;
-        try { folders = new StudyRunner(spec, scale, device, runsRoot, stdout).RunAll(stop.Token); }
+        var runner = new StudyRunner(spec, scale, device, runsRoot, stdout);
+        try { folders = runner.RunAll(stop.Token, earlier?.Finished); }
         catch (OperationCanceledException) when (stop.Requested)
         {
             stdout.WriteLine("stopped; the interrupted run wrote a checkpoint. Run the same command again to resume (finished runs are skipped).");
@@ -182,7 +190,13 @@ public static class StudyCommand
             stdout.WriteLine($"trained {what}; no report (run the command without --seeds and --only to write it once every run is done)");
             return 0;
         }
-        WriteReport(spec, scale, folders, results, new StudyProvenance(command, revision, DeviceDescription.Of(device), DateTime.UtcNow, clock.Elapsed.TotalSeconds), stdout);
+        var provenance = new StudyProvenance(command, revision, DeviceDescription.Of(device), DateTime.UtcNow, clock.Elapsed.TotalSeconds);
+        if (earlier is null) WriteReport(spec, scale, folders, results, provenance, stdout);
+        else
+        {
+            var (_, trained, carried, _) = runner.FinishedPart(earlier.Finished);
+            WriteReport(spec, scale, trained, results, provenance, stdout, earlier, carried);
+        }
         return 0;
     }
 

@@ -41,7 +41,9 @@ public sealed class StudyRunner(StudySpec spec, string scale, Device device, str
         return (spec.Select(runs, seeds), folders, carried, pending);
     }
 
-    public IReadOnlyList<(string Run, long Seed, string Folder)> RunAll(CancellationToken cancellation = default)
+    /// <param name="cancellation">Stops training after a checkpoint.</param>
+    /// <param name="carried">Run × seeds an earlier report has (<see cref="EarlierStudyReport"/>): not trained again.</param>
+    public IReadOnlyList<(string Run, long Seed, string Folder)> RunAll(CancellationToken cancellation = default, IReadOnlyCollection<(string Run, long Seed)>? carried = null)
     {
         int index = 0, total = spec.Runs.Length * spec.Seeds.Length;
         foreach (var run in spec.Runs)
@@ -54,6 +56,11 @@ public sealed class StudyRunner(StudySpec spec, string scale, Device device, str
             if (IsFinished(folder, config))
             {
                 log.WriteLine($"[{index}/{total}] {run.Name} seed {seed}: finished, skipped ({folder})");
+                continue;
+            }
+            if (carried?.Contains((run.Name, seed)) == true)
+            {
+                log.WriteLine($"[{index}/{total}] {run.Name} seed {seed}: in the earlier report, skipped");
                 continue;
             }
             log.WriteLine($"[{index}/{total}] {run.Name} seed {seed}: training {config.ModelPreset} for {config.Training.Steps} steps -> {folder}");

@@ -113,6 +113,13 @@ public class StudyCommandTests
         Assert.Contains("- mdt (seeds 0, 1): revision", carriedReadme);
         Assert.Contains("<img src=\"samples/mdt-step-", carriedReadme);
 
+        // `study run --earlier` does not train what the earlier report has, and its report carries it over likewise.
+        var rerun = CliHarness.Difflab("study", "run", study, "--scale", "smoke", "--device", "cpu", "--runs", runs, "--results", Path.Combine(dir, "rerun"), "--earlier", results);
+        Assert.True(rerun.Code == 0, rerun.Err);
+        Assert.Contains("mdt seed 0: in the earlier report, skipped", rerun.Out);
+        Assert.False(Directory.Exists(Path.Combine(runs, "tiny-study", "smoke", "mdt-seed0")));
+        Assert.Equal(File.ReadAllText(Path.Combine(results, "metrics.csv")), File.ReadAllText(Path.Combine(dir, "rerun", "metrics.csv")));
+
         // A report written before sources.json says where its runs came from in its README's provenance lines.
         File.Delete(Path.Combine(results, StudyRunSource.FileName));
         var legacy = CliHarness.Difflab("study", "report", study, "--scale", "smoke", "--runs", runs, "--results", carried, "--trained-on", "x", "--earlier", results);
