@@ -108,7 +108,7 @@ public static class StudyDisplay
         int shown = 0;
         foreach (var run in spec.Runs)
         {
-            string png = Path.Combine(resultsDirectory, "samples", run.Name + ".png");
+            string png = Path.Combine(resultsDirectory, "samples", StudyGridFiles.Last(run.Name));
             if (!File.Exists(png)) continue;
             shown++;
             html.Append($"<figure style=\"margin:0\"><img src=\"data:image/png;base64,{Convert.ToBase64String(File.ReadAllBytes(png))}\" style=\"image-rendering:pixelated\"/>"
@@ -116,6 +116,33 @@ public static class StudyDisplay
         }
         if (shown == 0) throw new ArgumentException($"study results '{resultsDirectory}': no sample grids under samples/ for the runs of '{spec.Name}'");
         return html.Append("</div>").ToString();
+    }
+
+    /// <summary>
+    /// The grids the runs drew over training, side by side: a row per run, a column per step at which any run has one
+    /// under <c>resultsDirectory/samples/RUN-step-NNNNNNN.png</c> (the same noise for every run), so one model's
+    /// broken strokes show next to another's at the same step; "–" where a run has no grid at that step.
+    /// </summary>
+    public static string SamplesOverTrainingHtml(StudySpec spec, string resultsDirectory, int width = 200)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        string samples = Path.Combine(resultsDirectory, "samples");
+        var steps = spec.Runs.ToDictionary(r => r.Name, r => StudyGridFiles.Steps(samples, r.Name));
+        var columns = steps.Values.SelectMany(s => s).Distinct().Order().ToList();
+        if (columns.Count == 0) throw new ArgumentException($"study results '{resultsDirectory}': no sample grids over training (samples/RUN-step-NNNNNNN.png) for the runs of '{spec.Name}'");
+        var html = new StringBuilder("<table><thead><tr><th>run</th>");
+        foreach (long step in columns) html.Append($"<th>step {step}</th>");
+        html.Append("</tr></thead><tbody>");
+        foreach (var run in spec.Runs.Where(r => steps[r.Name].Count > 0))
+        {
+            html.Append($"<tr><td>{Enc(string.IsNullOrEmpty(run.Label) ? run.Name : run.Label)}</td>");
+            foreach (long step in columns)
+                html.Append(steps[run.Name].Contains(step)
+                    ? $"<td><img src=\"data:image/png;base64,{Convert.ToBase64String(File.ReadAllBytes(Path.Combine(samples, StudyGridFiles.AtStep(run.Name, step))))}\" width=\"{width}\" style=\"image-rendering:pixelated\"/></td>"
+                    : "<td>–</td>");
+            html.Append("</tr>");
+        }
+        return html.Append("</tbody></table>").ToString();
     }
 
     private static GenericChart Mean((string Name, IReadOnlyList<double> X, IReadOnlyList<double> Y) s, Color color, bool showLegend) =>

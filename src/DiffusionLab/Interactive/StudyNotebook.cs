@@ -62,12 +62,13 @@ public sealed class StudyNotebook
     public string AblationTableHtml() => StudyDisplay.AblationTableHtml(Summary);
 
     /// <summary>
-    /// The study README's two ladders as Markdown, for <c>.DisplayAs("text/markdown")</c>: steps per seed to the FDs the
+    /// The study README's ladders as Markdown, for <c>.DisplayAs("text/markdown")</c>: steps per seed to the FDs the
     /// baseline reaches at 10 %, 25 %, 50 % and 100 % of its budget, and to class accuracy 0.5 and 0.9 (the latter only
-    /// where the evaluations carry a class accuracy).
+    /// where the evaluations carry a class accuracy); then the same against the baselines of study.json's Comparisons.
     /// </summary>
     public string LaddersMarkdown() =>
-        ConvergenceLadder.Of(Spec, Results).Markdown() + (ClassAccuracyLadder.Of(Spec, Results) is { } digits ? "\n" + digits.Markdown() : "");
+        ConvergenceLadder.Of(Spec, Results).Markdown() + (ClassAccuracyLadder.Of(Spec, Results) is { } digits ? "\n" + digits.Markdown() : "")
+        + StudyReport.ComparisonsMarkdown(Spec, Results);
 
     /// <summary>
     /// The study README's paired differences as Markdown: each run's final FD and class accuracy minus the baseline's
@@ -83,6 +84,10 @@ public sealed class StudyNotebook
         StudyFigures.LearningPng(Spec, Results, metric) is { } png ? Convert.ToBase64String(png) : null;
 
     public string SamplesHtml() => StudyDisplay.SamplesHtml(Spec, ResultsDirectory ?? throw new InvalidOperationException("a live run has no committed sample grids"));
+
+    /// <summary>The committed grids of every run at matched training steps, a row per run (<see cref="StudyDisplay.SamplesOverTrainingHtml"/>).</summary>
+    public string SamplesOverTrainingHtml(int width = 200) =>
+        StudyDisplay.SamplesOverTrainingHtml(Spec, ResultsDirectory ?? throw new InvalidOperationException("a live run has no committed sample grids"), width);
 
     /// <summary>
     /// Trains <paramref name="runs"/> (the baseline among them) at one seed for <paramref name="steps"/> steps,

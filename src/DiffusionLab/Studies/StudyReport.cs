@@ -60,11 +60,11 @@ public static class StudyReport
             foreach (var grid in steps)
                 if (long.TryParse(Path.GetFileNameWithoutExtension(grid)["step-".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out long step))
                 {
-                    File.Copy(grid, Path.Combine(samples, $"{run}-{Path.GetFileName(grid)}"), overwrite: true);
+                    File.Copy(grid, Path.Combine(samples, StudyGridFiles.AtStep(run, step)), overwrite: true);
                     grids.Add((run, step));
                 }
             string last = steps[^1];
-            File.Copy(last, Path.Combine(samples, $"{run}.png"), overwrite: true);
+            File.Copy(last, Path.Combine(samples, StudyGridFiles.Last(run)), overwrite: true);
             // Text-to-image grids: the prompt of each row.
             if (File.Exists(Path.ChangeExtension(last, ".txt"))) File.Copy(Path.ChangeExtension(last, ".txt"), Path.Combine(samples, $"{run}.txt"), overwrite: true);
         }
@@ -78,14 +78,34 @@ public static class StudyReport
     {
         if (!Directory.Exists(fromDir)) yield break;
         bool same = Path.GetFullPath(fromDir) == Path.GetFullPath(toDir);
-        foreach (string name in new[] { $"{run}.png", $"{run}.txt" })
+        foreach (string name in new[] { StudyGridFiles.Last(run), $"{run}.txt" })
             if (!same && File.Exists(Path.Combine(fromDir, name))) File.Copy(Path.Combine(fromDir, name), Path.Combine(toDir, name), overwrite: true);
-        foreach (string grid in Directory.GetFiles(fromDir, $"{run}-step-*.png").Order(StringComparer.Ordinal))
+        foreach (long step in StudyGridFiles.Steps(fromDir, run))
         {
-            if (!long.TryParse(Path.GetFileNameWithoutExtension(grid)[$"{run}-step-".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out long step)) continue;
-            if (!same) File.Copy(grid, Path.Combine(toDir, Path.GetFileName(grid)), overwrite: true);
+            if (!same) File.Copy(Path.Combine(fromDir, StudyGridFiles.AtStep(run, step)), Path.Combine(toDir, StudyGridFiles.AtStep(run, step)), overwrite: true);
             yield return (run, step);
         }
+    }
+
+    /// <summary>
+    /// The ladders of study.json's Comparisons, a section each: the target ladder (and the class-accuracy ladder where
+    /// the evaluations have one) of some runs against another baseline than the study's; empty where none has results.
+    /// </summary>
+    public static string ComparisonsMarkdown(StudySpec spec, StudyResults results)
+    {
+        var sb = new StringBuilder();
+        foreach (var comparison in spec.Comparisons)
+        {
+            if (comparison.Of(spec, results) is not { } compared) continue;
+            var ladderOf = ConvergenceLadder.Of(compared, results);
+            if (ladderOf.Targets.Count == 0) continue;
+            string baselineLabel = compared.Runs.Single(r => r.Name == comparison.Baseline) is var b && !string.IsNullOrEmpty(b.Label) ? b.Label : b.Name;
+            sb.AppendLine().AppendLine($"## {comparison.Title}: the target ladder against {baselineLabel}").AppendLine();
+            sb.AppendLine($"As the ladder above, with {baselineLabel} as the baseline (study.json's Comparisons), at its seeds {string.Join(", ", compared.Seeds)}.").AppendLine();
+            sb.Append(ladderOf.Markdown());
+            if (ClassAccuracyLadder.Of(compared, results) is { } accuracyOf) sb.AppendLine().Append(accuracyOf.Markdown());
+        }
+        return sb.ToString();
     }
 
     /// <summary>A run past the target at its first evaluation got there in at most that many steps (seconds).</summary>
@@ -222,17 +242,7 @@ public static class StudyReport
             sb.Append(digits.Markdown());
         }
 
-        foreach (var comparison in spec.Comparisons)
-        {
-            if (comparison.Of(spec, results) is not { } compared) continue;
-            var ladderOf = ConvergenceLadder.Of(compared, results);
-            if (ladderOf.Targets.Count == 0) continue;
-            string baselineLabel = compared.Runs.Single(r => r.Name == comparison.Baseline) is var b && !string.IsNullOrEmpty(b.Label) ? b.Label : b.Name;
-            sb.AppendLine().AppendLine($"## {comparison.Title}: the target ladder against {baselineLabel}").AppendLine();
-            sb.AppendLine($"As the ladder above, with {baselineLabel} as the baseline (study.json's Comparisons), at its seeds {string.Join(", ", compared.Seeds)}.").AppendLine();
-            sb.Append(ladderOf.Markdown());
-            if (ClassAccuracyLadder.Of(compared, results) is { } accuracyOf) sb.AppendLine().Append(accuracyOf.Markdown());
-        }
+        sb.Append(ComparisonsMarkdown(spec, results));
 
         if (grids is { Count: > 0 })
         {
@@ -242,7 +252,7 @@ public static class StudyReport
             sb.AppendLine("| run | " + string.Join(" | ", steps.Select(st => $"step {st}")) + " |").AppendLine("|---|" + string.Concat(steps.Select(_ => "---|")));
             foreach (var run in spec.Runs.Where(r => grids.Any(g => g.Run == r.Name)))
                 sb.AppendLine($"| {(string.IsNullOrEmpty(run.Label) ? run.Name : run.Label)} | " + string.Join(" | ", steps.Select(st => grids.Contains((run.Name, st))
-                    ? $"<img src=\"samples/{run.Name}-step-{st:D7}.png\" width=\"200\"/>" : "–")) + " |");
+                    ? $"<img src=\"samples/{StudyGridFiles.AtStep(run.Name, st)}\" width=\"200\"/>" : "–")) + " |");
         }
 
         sb.AppendLine().AppendLine("## Reading").AppendLine();

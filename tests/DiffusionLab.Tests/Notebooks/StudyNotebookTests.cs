@@ -39,7 +39,9 @@ public class StudyNotebookTests
             // The convergence notebook also shows when the models draw digits, and the target ladders.
             Assert.Single(nb.Pngs("class-accuracy"));
             Assert.Single(nb.Pngs("label-follow"));
-            Assert.Contains(nb.Markdown("ladders"), m => m.Contains("% of the budget") && m.Contains("| class accuracy |"));
+            Assert.Contains(nb.Markdown("ladders"), m => m.Contains("% of the budget") && m.Contains("| class accuracy |") && m.Contains("The papers' recipes against each other"));
+            // And the grids of every run at matched steps, side by side.
+            Assert.Contains(nb.Html("samples-over-training"), h => h.Contains("<th>step 8000</th>") && h.Contains("data:image/png;base64,"));
         }
         else
             // The ablation notebook pairs each variant with the full model, seed by seed.
