@@ -112,7 +112,7 @@ public static class StudyDisplay
             if (!File.Exists(png)) continue;
             shown++;
             html.Append($"<figure style=\"margin:0\"><img src=\"data:image/png;base64,{Convert.ToBase64String(File.ReadAllBytes(png))}\" style=\"image-rendering:pixelated\"/>"
-                + $"<figcaption>{Enc(string.IsNullOrEmpty(run.Label) ? run.Name : run.Label)}</figcaption></figure>");
+                + $"<figcaption>{Enc(run.DisplayLabel)}</figcaption></figure>");
         }
         if (shown == 0) throw new ArgumentException($"study results '{resultsDirectory}': no sample grids under samples/ for the runs of '{spec.Name}'");
         return html.Append("</div>").ToString();
@@ -135,7 +135,7 @@ public static class StudyDisplay
         html.Append("</tr></thead><tbody>");
         foreach (var run in spec.Runs.Where(r => steps[r.Name].Count > 0))
         {
-            html.Append($"<tr><td>{Enc(string.IsNullOrEmpty(run.Label) ? run.Name : run.Label)}</td>");
+            html.Append($"<tr><td>{Enc(run.DisplayLabel)}</td>");
             foreach (long step in columns)
                 html.Append(steps[run.Name].Contains(step)
                     ? $"<td><img src=\"data:image/png;base64,{Convert.ToBase64String(File.ReadAllBytes(Path.Combine(samples, StudyGridFiles.AtStep(run.Name, step))))}\" width=\"{width}\" style=\"image-rendering:pixelated\"/></td>"

@@ -47,7 +47,7 @@ public sealed class ClassAccuracyLadder
                 foreach (var reach in seeds)
                     if (reach.Steps is { } steps && steps > 0 && ReachOf(results, spec.Baseline, reach.Seed, threshold).Steps is { } baseSteps)
                         speedups.Add(baseSteps / steps);
-                cells.Add(new AccuracyCell(run.Name, string.IsNullOrEmpty(run.Label) ? run.Name : run.Label, threshold, seeds, speedups));
+                cells.Add(new AccuracyCell(run.Name, run.DisplayLabel, threshold, seeds, speedups));
             }
         return new ClassAccuracyLadder(spec.Baseline, cells);
     }

@@ -91,7 +91,7 @@ public sealed class ConvergenceLadder
                     var baseReach = ReachOf(results, spec.Baseline, reach.Seed, target.FdBySeed[reach.Seed]);
                     if (baseReach.Steps is { } baseSteps) speedups.Add(baseSteps / steps);
                 }
-                cells.Add(new LadderCell(run.Name, string.IsNullOrEmpty(run.Label) ? run.Name : run.Label, target, seeds, speedups));
+                cells.Add(new LadderCell(run.Name, run.DisplayLabel, target, seeds, speedups));
             }
         return new ConvergenceLadder(spec.Baseline, targets, cells);
     }

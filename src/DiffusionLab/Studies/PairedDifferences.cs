@@ -50,7 +50,7 @@ public static class PairedDifferences
                 long last = shared.Max();
                 seeds.Add((seed, value(mine[last])!.Value - value(theirs[last])!.Value));
             }
-            if (seeds.Count > 0) differences.Add(new PairedDifference(run.Name, string.IsNullOrEmpty(run.Label) ? run.Name : run.Label, metric, seeds));
+            if (seeds.Count > 0) differences.Add(new PairedDifference(run.Name, run.DisplayLabel, metric, seeds));
         }
         return differences;
     }

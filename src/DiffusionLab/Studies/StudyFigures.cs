@@ -16,7 +16,7 @@ public static class StudyFigures
         return spec.Runs.Select(run =>
         {
             var curve = results.MeanFdCurve(run.Name);
-            return (string.IsNullOrEmpty(run.Label) ? run.Name : run.Label,
+            return (run.DisplayLabel,
                 (IReadOnlyList<double>)curve.Select(c => wallClock ? c.WallSeconds : c.Step).ToList(),
                 (IReadOnlyList<double>)curve.Select(c => c.Fd).ToList());
         }).ToList();
@@ -30,7 +30,7 @@ public static class StudyFigures
         return spec.Runs.Select(run =>
         {
             var points = results.Seeds(run.Name).SelectMany(s => results.Evaluations(run.Name, s)).ToList();
-            return (string.IsNullOrEmpty(run.Label) ? run.Name : run.Label,
+            return (run.DisplayLabel,
                 (IReadOnlyList<double>)points.Select(r => wallClock ? r.WallSeconds : r.Step).ToList(),
                 (IReadOnlyList<double>)points.Select(r => r.Fd!.Value).ToList());
         }).ToList();

@@ -99,7 +99,7 @@ public static class StudyReport
             if (comparison.Of(spec, results) is not { } compared) continue;
             var ladderOf = ConvergenceLadder.Of(compared, results);
             if (ladderOf.Targets.Count == 0) continue;
-            string baselineLabel = compared.Runs.Single(r => r.Name == comparison.Baseline) is var b && !string.IsNullOrEmpty(b.Label) ? b.Label : b.Name;
+            string baselineLabel = compared.Runs.Single(r => r.Name == comparison.Baseline).DisplayLabel;
             sb.AppendLine().AppendLine($"## {comparison.Title}: the target ladder against {baselineLabel}").AppendLine();
             sb.AppendLine($"As the ladder above, with {baselineLabel} as the baseline (study.json's Comparisons), at its seeds {string.Join(", ", compared.Seeds)}.").AppendLine();
             sb.Append(ladderOf.Markdown());
@@ -251,7 +251,7 @@ public static class StudyReport
             sb.AppendLine("The grid each run drew at the same training steps, a column per asked-for class (the same noise for every run).").AppendLine();
             sb.AppendLine("| run | " + string.Join(" | ", steps.Select(st => $"step {st}")) + " |").AppendLine("|---|" + string.Concat(steps.Select(_ => "---|")));
             foreach (var run in spec.Runs.Where(r => grids.Any(g => g.Run == r.Name)))
-                sb.AppendLine($"| {(string.IsNullOrEmpty(run.Label) ? run.Name : run.Label)} | " + string.Join(" | ", steps.Select(st => grids.Contains((run.Name, st))
+                sb.AppendLine($"| {(run.DisplayLabel)} | " + string.Join(" | ", steps.Select(st => grids.Contains((run.Name, st))
                     ? $"<img src=\"samples/{StudyGridFiles.AtStep(run.Name, st)}\" width=\"200\"/>" : "–")) + " |");
         }
 

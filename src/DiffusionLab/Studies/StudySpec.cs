@@ -133,6 +133,9 @@ public sealed record StudyRun
 {
     public string Name { get; init; } = "";
     public string Label { get; init; } = "";
+    /// <summary>What tables, figures and notebooks call the run: its label, or its name where it has none.</summary>
+    [JsonIgnore]
+    public string DisplayLabel => string.IsNullOrEmpty(Label) ? Name : Label;
     public string Config { get; init; } = "";
     /// <summary>Extra overrides on top of the config file (e.g. an ablation switch).</summary>
     public string[] Set { get; init; } = [];

@@ -37,7 +37,7 @@ public sealed record StudySummary(StudyRun Baseline, string BaselineLabel, doubl
             var curve = results.MeanFdCurve(run.Name);
             var finals = results.FinalFds(run.Name);
             var reach = target is { } tt ? results.Reach(run.Name, tt) : null;
-            return new StudySummaryRow(run, LabelOf(run),
+            return new StudySummaryRow(run, run.DisplayLabel,
                 curve.Count > 0 ? curve[^1].Step : null,
                 finals,
                 finals.Count > 0 ? finals.Average() : null,
@@ -48,7 +48,7 @@ public sealed record StudySummary(StudyRun Baseline, string BaselineLabel, doubl
                 run.Name != spec.Baseline && reach is { } r3 && curve.Count > 0 && r3.Steps <= curve[0].Step);
         }).ToList();
         var baseline = spec.Runs.Single(r => r.Name == spec.Baseline);
-        return new StudySummary(baseline, LabelOf(baseline), target, rows);
+        return new StudySummary(baseline, baseline.DisplayLabel, target, rows);
     }
 
     public StudySummaryRow this[string run] => Rows.Single(r => r.Run.Name == run);
@@ -64,6 +64,4 @@ public sealed record StudySummary(StudyRun Baseline, string BaselineLabel, doubl
             : s >= claim ? "reproduced at this scale"
             : "partly reproduced (faster than the baseline, less than claimed)";
     }
-
-    private static string LabelOf(StudyRun run) => string.IsNullOrEmpty(run.Label) ? run.Name : run.Label;
 }
