@@ -113,9 +113,7 @@ public static class NotebookDisplay
         html.Append("<details><summary>config</summary><table><tbody>");
         foreach (var (k, v) in config) html.Append($"<tr><td>{Enc(k)}</td><td>{Enc(v)}</td></tr>");
         html.Append("</tbody></table></details>");
-        var grid = Directory.Exists(run.SamplesDirectory)
-            ? Directory.GetFiles(run.SamplesDirectory, "step-*.png").OrderBy(f => f, StringComparer.Ordinal).LastOrDefault()
-            : null;
+        string? grid = run.SampleGrids() is [.., var lastGrid] ? lastGrid.File : null;
         if (grid is not null) html.Append(Figure(Convert.ToBase64String(File.ReadAllBytes(grid)), $"samples/{Path.GetFileName(grid)}"));
         if (File.Exists(run.LossCurveFile)) html.Append(Figure(Convert.ToBase64String(File.ReadAllBytes(run.LossCurveFile)), "loss.png", width: 600));
         return html.Append("</div>").ToString();

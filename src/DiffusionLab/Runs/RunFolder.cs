@@ -1,3 +1,4 @@
+using System.Globalization;
 using DiffusionLab.Core;
 namespace DiffusionLab.Runs;
 
@@ -18,7 +19,21 @@ public sealed class RunFolder(string path)
     /// <summary>Text-to-image runs: the word tokenizer their prompts are encoded with.</summary>
     public string TokenizerFile => System.IO.Path.Combine(Path, "tokenizer.json");
 
-    public string SampleGrid(long step) => System.IO.Path.Combine(SamplesDirectory, $"step-{step:D7}.png");
+    private const string SampleGridPrefix = "step-";
+
+    public string SampleGrid(long step) => System.IO.Path.Combine(SamplesDirectory, $"{SampleGridPrefix}{step:D7}.png");
+
+    /// <summary>The sample grids the run wrote over training (<see cref="SampleGrid"/>), by step; none when it has no samples folder.</summary>
+    public IReadOnlyList<(long Step, string File)> SampleGrids()
+    {
+        if (!Directory.Exists(SamplesDirectory)) return [];
+        var grids = new List<(long Step, string File)>();
+        foreach (string file in Directory.GetFiles(SamplesDirectory, $"{SampleGridPrefix}*.png"))
+            if (long.TryParse(System.IO.Path.GetFileNameWithoutExtension(file)[SampleGridPrefix.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out long step))
+                grids.Add((step, file));
+        return grids.OrderBy(g => g.Step).ToList();
+    }
+
     public string Checkpoint(long step) => System.IO.Path.Combine(CheckpointsDirectory, TrainingCheckpoint.FileName(step));
 
     public bool Exists => File.Exists(ConfigFile);

@@ -53,17 +53,15 @@ public static class StudyReport
         var grids = new List<(string Run, long Step)>();
         foreach (var (run, seed, folder) in folders.Where(f => f.Seed == spec.Seeds[0]))
         {
-            string dir = new RunFolder(folder).SamplesDirectory;
-            var steps = Directory.Exists(dir) ? Directory.GetFiles(dir, "step-*.png").Order(StringComparer.Ordinal).ToList() : [];
+            var steps = new RunFolder(folder).SampleGrids();
             if (steps.Count == 0) continue;
             // Every grid over training too, so the runs can be compared at matched steps.
-            foreach (var grid in steps)
-                if (long.TryParse(Path.GetFileNameWithoutExtension(grid)["step-".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out long step))
-                {
-                    File.Copy(grid, Path.Combine(samples, StudyGridFiles.AtStep(run, step)), overwrite: true);
-                    grids.Add((run, step));
-                }
-            string last = steps[^1];
+            foreach (var (step, grid) in steps)
+            {
+                File.Copy(grid, Path.Combine(samples, StudyGridFiles.AtStep(run, step)), overwrite: true);
+                grids.Add((run, step));
+            }
+            string last = steps[^1].File;
             File.Copy(last, Path.Combine(samples, StudyGridFiles.Last(run)), overwrite: true);
             // Text-to-image grids: the prompt of each row.
             if (File.Exists(Path.ChangeExtension(last, ".txt"))) File.Copy(Path.ChangeExtension(last, ".txt"), Path.Combine(samples, $"{run}.txt"), overwrite: true);
