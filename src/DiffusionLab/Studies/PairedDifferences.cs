@@ -17,6 +17,27 @@ public sealed record PairedDifference(string Run, string Label, string Metric, I
     public double? HalfWidth95 => Se is { } se ? se * PairedDifferences.StudentT975(Seeds.Count - 1) : null;
     /// <summary>+1: the interval lies above 0; −1: below; 0: it holds 0, or one seed cannot tell.</summary>
     public int Sign => HalfWidth95 is { } h && Math.Abs(Mean) > h ? Math.Sign(Mean) : 0;
+
+    /// <summary>The most seeds <see cref="SeedsToDecide"/> looks at; beyond it the table says "more than".</summary>
+    public const int MaxSeedsToDecide = 1000;
+
+    /// <summary>
+    /// For a difference not distinguishable yet: the fewest seeds at which the 95 % interval of a mean and spread like
+    /// these would exclude 0 (a plug-in estimate: were the true difference this mean, about half of such studies would
+    /// decide it), or <see cref="MaxSeedsToDecide"/> + 1 when even that many would not. Null for one seed, for a
+    /// decided difference, and for a mean of exactly 0.
+    /// </summary>
+    public int? SeedsToDecide
+    {
+        get
+        {
+            if (Seeds.Count < 2 || Sign != 0 || Mean == 0) return null;
+            double sd = ConvergenceLadder.Sd(Seeds.Select(s => s.Difference).ToList());
+            for (int n = Seeds.Count; n <= MaxSeedsToDecide; n++)
+                if (PairedDifferences.StudentT975(n - 1) * sd / Math.Sqrt(n) < Math.Abs(Mean)) return n;
+            return MaxSeedsToDecide + 1;
+        }
+    }
 }
 
 /// <summary>
@@ -83,11 +104,18 @@ public static class PairedDifferences
     private static string Reading(PairedDifference fd, PairedDifference? accuracy)
     {
         if (fd.Seeds.Count < 2) return "one seed: undecided";
-        string fdWord = fd.Sign switch { > 0 => "worse FD", < 0 => "better FD", _ => $"FD not distinguishable at {fd.Seeds.Count} seeds" };
+        string fdWord = fd.Sign switch { > 0 => "worse FD", < 0 => "better FD", _ => $"FD not distinguishable at {fd.Seeds.Count} seeds{ToDecide(fd)}" };
         if (accuracy is null || accuracy.Seeds.Count < 2) return fdWord;
-        string accuracyWord = accuracy.Sign switch { > 0 => "higher class accuracy", < 0 => "lower class accuracy", _ => "class accuracy not distinguishable" };
+        string accuracyWord = accuracy.Sign switch { > 0 => "higher class accuracy", < 0 => "lower class accuracy", _ => $"class accuracy not distinguishable{ToDecide(accuracy)}" };
         return $"{fdWord}; {accuracyWord}";
     }
+
+    private static string ToDecide(PairedDifference d) => d.SeedsToDecide switch
+    {
+        null => "",
+        > PairedDifference.MaxSeedsToDecide => $" (more than {F(PairedDifference.MaxSeedsToDecide, "N0")} seeds at this mean and spread)",
+        { } n => $" (≈ {n} seeds at this mean and spread)",
+    };
 
     /// <summary>The 0.975 quantile of Student's t with <paramref name="df"/> degrees of freedom (tabulated to 10, then the Cornish–Fisher expansion).</summary>
     public static double StudentT975(int df)

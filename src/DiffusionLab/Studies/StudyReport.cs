@@ -193,7 +193,7 @@ public static class StudyReport
         if (spec.Runs.Length > 1 && PairedDifferences.Of(spec, results, "fd").Count > 0)
         {
             sb.AppendLine().AppendLine($"## Paired differences against {summary.BaselineLabel} at the last evaluation").AppendLine();
-            sb.AppendLine("Each run's final FD and class accuracy minus the baseline's at the same seed; mean ± standard error over seeds and the 95 % t-interval of the mean. Lower FD and higher class accuracy are better; an interval that holds 0 is read as not distinguishable at that number of seeds.").AppendLine();
+            sb.AppendLine("Each run's final FD and class accuracy minus the baseline's at the same seed; mean ± standard error over seeds and the 95 % t-interval of the mean. Lower FD and higher class accuracy are better; an interval that holds 0 is read as not distinguishable at that number of seeds, and the reading then says how many seeds would decide a difference of the same mean and spread (a plug-in estimate: were that mean the true difference, about half of such studies would exclude 0).").AppendLine();
             sb.Append(PairedDifferences.Markdown(spec, results));
         }
 

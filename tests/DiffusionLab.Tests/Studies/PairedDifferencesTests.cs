@@ -51,6 +51,37 @@ public class PairedDifferencesTests
         Assert.Contains("FD not distinguishable at 3 seeds", table);
     }
 
+    [Fact]
+    public void An_undecided_difference_says_how_many_seeds_would_decide_it()
+    {
+        // MDT against DiT in convergence-mnist-digits: mean +5.41, SD 15.57 over 3 seeds. The interval excludes 0 once
+        // t(n − 1) · 15.57 / √n < 5.41: t(33) · 15.57 / √34 = 5.43 still holds 0, t(34) · 15.57 / √35 = 5.35 does not.
+        var d = new PairedDifference("mdt", "MDT", "fd", [(0, 11.02), (1, 17.39), (2, -12.19)]);
+        Assert.Equal(0, d.Sign);
+        Assert.Equal(35, d.SeedsToDecide);
+
+        // A difference already decided needs no more seeds; one with no mean at all is never decided.
+        var fd = PairedDifferences.Of(Spec(), Results(), "fd").ToDictionary(x => x.Run);
+        Assert.Null(fd["worse"].SeedsToDecide);
+        Assert.Null(fd["same"].SeedsToDecide);
+        Assert.Null(new PairedDifference("one", "One", "fd", [(0, 3.0)]).SeedsToDecide);
+        // Tiny against its spread: beyond the cap.
+        Assert.Equal(PairedDifference.MaxSeedsToDecide + 1, new PairedDifference("t", "T", "fd", [(0, 10.0), (1, -10.0), (2, 0.3)]).SeedsToDecide);
+    }
+
+    [Fact]
+    public void The_reading_names_the_seeds_that_would_decide()
+    {
+        var spec = Spec() with { Runs = [Spec().Runs[0], new StudyRun { Name = "near", Label = "Near" }] };
+        double[] full = [30, 40, 50], near = [35, 38, 56];   // +5, −2, +6: mean +3, SD 4.36
+        var records = Enumerable.Range(0, 3).SelectMany(s => new[] { R("full", s, 1000, full[s], 0.9), R("near", s, 1000, near[s], 0.9) }).ToList();
+        string table = PairedDifferences.Markdown(spec, new StudyResults(records));
+        int n = PairedDifferences.Of(spec, new StudyResults(records), "fd").Single().SeedsToDecide!.Value;
+        Assert.InRange(n, 4, 20);
+        Assert.Contains($"FD not distinguishable at 3 seeds (≈ {n} seeds at this mean and spread)", table);
+        Assert.Contains("class accuracy not distinguishable |", table);   // no difference at all: no estimate
+    }
+
     [Theory]
     [InlineData(1, 12.706)]
     [InlineData(4, 2.776)]
