@@ -47,8 +47,11 @@ public static class StudyCommand
     private static string CommandLine(ParseResult parse, bool quote = false) =>
         "difflab " + string.Join(" ", parse.Tokens.Select(t => quote && t.Value.Contains(' ') ? $"\"{t.Value}\"" : t.Value));
 
-    private static Option<string> EarlierOption() => new("--earlier")
-        { HelpName = "DIR", Description = "an earlier report of the study (e.g. results/STUDY): run x seeds not finished under --runs are taken from its metrics.csv, grids and sources (not trained), if their config's budget and schedule are unchanged" };
+    private static Option<string[]> EarlierOption() => new("--earlier")
+    {
+        HelpName = "DIR", Arity = ArgumentArity.OneOrMore,
+        Description = "an earlier report of the study (e.g. results/STUDY), or of a study one of its runs shares (repeat the option for both): run x seeds not finished under --runs are taken from its metrics.csv, grids and sources (not trained), if their config's budget and schedule are unchanged",
+    };
 
     private static Command RunDefinition()
     {
@@ -158,15 +161,15 @@ public static class StudyCommand
     /// <param name="seedList">Only these seeds' runs, and no report; null: every seed.</param>
     /// <param name="command">The command line, for the report's provenance.</param>
     /// <param name="runList">Only these runs, and no report; null: every run. The report follows only when both are null.</param>
-    /// <param name="earlierDir">An earlier report whose run × seeds are not trained again but carried into the report (<see cref="EarlierStudyReport"/>).</param>
+    /// <param name="earlierDirs">Earlier reports whose run × seeds are not trained again but carried into the report (<see cref="EarlierStudyReport"/>).</param>
     public static int Run(string studyDir, string scale, Device device, string? results, string runsRoot, IReadOnlyList<long>? seedList, string command, TextWriter stdout,
-        IReadOnlyList<string>? runList = null, string? earlierDir = null)
+        IReadOnlyList<string>? runList = null, IReadOnlyList<string>? earlierDirs = null)
     {
         var spec = StudySpec.Load(studyDir);
         spec.ScaleOverrides(scale);
         results ??= DefaultResults(spec.Name, scale, runsRoot);
         // Against the whole study, before --seeds and --only narrow it, and before a report may replace that folder.
-        var earlier = earlierDir is null ? null : EarlierStudyReport.Load(earlierDir, spec, scale);
+        var earlier = earlierDirs is not { Count: > 0 } ? null : EarlierStudyReport.Load(earlierDirs, spec, scale);
         bool part = seedList is not null || runList is not null;
         if (seedList is not null) spec = spec.Select(spec.Runs.Select(r => r.Name).ToArray(), CheckSeeds(seedList, spec));
         // Not through Select: a part trained for someone else's report need not contain the baseline.
@@ -216,15 +219,15 @@ public static class StudyCommand
     /// <param name="trainedBy">The command that trained the runs; null: this one did.</param>
     /// <param name="report">This command line, for the report's provenance.</param>
     /// <param name="partial">Report the finished part of the study only (<see cref="StudyRunner.FinishedPart"/>), naming the rest as pending.</param>
-    /// <param name="earlierDir">An earlier report of the study whose run × seeds stand in for those not finished under <paramref name="runsRoot"/> (<see cref="EarlierStudyReport"/>).</param>
+    /// <param name="earlierDirs">Earlier reports whose run × seeds stand in for those not finished under <paramref name="runsRoot"/> (<see cref="EarlierStudyReport"/>).</param>
     public static int Report(string studyDir, string trainedOn, string? trainedBy, string scale, string runsRoot, string? results, string report, TextWriter stdout, bool partial = false,
-        string? earlierDir = null)
+        IReadOnlyList<string>? earlierDirs = null)
     {
         var spec = StudySpec.Load(studyDir);
         spec.ScaleOverrides(scale);
         results ??= DefaultResults(spec.Name, scale, runsRoot);
         // Read before anything is written: the earlier report may be the folder this one replaces.
-        var earlier = earlierDir is null ? null : EarlierStudyReport.Load(earlierDir, spec, scale);
+        var earlier = earlierDirs is not { Count: > 0 } ? null : EarlierStudyReport.Load(earlierDirs, spec, scale);
 
         var runner = new StudyRunner(spec, scale, torch.CPU, runsRoot, stdout);
         string? pending = null;
@@ -244,7 +247,7 @@ public static class StudyCommand
         string command = trainedBy is null ? report : $"{trainedBy}` (training), then `{report}";
         var provenance = new StudyProvenance(command, GitRevision.OfRun(), $"runs trained on {trainedOn}; report written on {DeviceDescription.Of(torch.CPU)}", DateTime.UtcNow, clock.Elapsed.TotalSeconds, pending);
         WriteReport(spec, scale, folders, results, provenance, stdout, earlier, carried);
-        if (carried.Count > 0) stdout.WriteLine($"carried {carried.Count} run x seed(s) over from the earlier report {earlierDir} (sources.json says where each was measured)");
+        if (carried.Count > 0) stdout.WriteLine($"carried {carried.Count} run x seed(s) over from the earlier report{(earlierDirs!.Count > 1 ? "s" : "")} {string.Join(", ", earlierDirs)} (sources.json says where each was measured)");
         return 0;
     }
 

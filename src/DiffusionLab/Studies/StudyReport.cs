@@ -31,7 +31,7 @@ public static class StudyReport
     /// <param name="folders">The run folders read (their sample grids of the first seed are copied).</param>
     /// <param name="outDirectory">Where the report goes.</param>
     /// <param name="provenance">Where the run folders' numbers came from.</param>
-    /// <param name="earlier">An earlier report of the study whose <paramref name="carried"/> run × seeds are in <paramref name="results"/> instead of in run folders: their sample grids and sources come from it.</param>
+    /// <param name="earlier">Earlier reports (<see cref="EarlierStudyReport"/>) whose <paramref name="carried"/> run × seeds are in <paramref name="results"/> instead of in run folders: their sample grids and sources come from it.</param>
     /// <param name="carried">The run × seeds taken from <paramref name="earlier"/>.</param>
     public static void Write(StudySpec spec, string scale, StudyResults results, IReadOnlyList<(string Run, long Seed, string Folder)> folders, string outDirectory, StudyProvenance provenance,
         EarlierStudyReport? earlier = null, IReadOnlyList<(string Run, long Seed)>? carried = null)
@@ -67,20 +67,24 @@ public static class StudyReport
             if (File.Exists(Path.ChangeExtension(last, ".txt"))) File.Copy(Path.ChangeExtension(last, ".txt"), Path.Combine(samples, $"{run}.txt"), overwrite: true);
         }
         foreach (var (run, _) in carried.Where(c => c.Seed == spec.Seeds[0]))
-            grids.AddRange(CopyCarriedGrids(Path.Combine(earlier!.Directory, "samples"), samples, run));
+            grids.AddRange(CopyCarriedGrids(earlier!.GridsOf(run), samples, run));
         AtomicFile.WriteAllText(Path.Combine(outDirectory, "README.md"), Readme(spec, scale, results, provenance, grids, carried.Count > 0 ? sources : null));
     }
 
-    /// <summary>A carried run's grids as the earlier report has them (samples/RUN-step-NNNNNNN.png, RUN.png, RUN.txt), copied unless it is this report's folder.</summary>
-    private static IEnumerable<(string Run, long Step)> CopyCarriedGrids(string fromDir, string toDir, string run)
+    /// <summary>
+    /// A carried run's grids as the earlier report has them (samples/RUN-step-NNNNNNN.png, RUN.png, RUN.txt, under the
+    /// run's name there), copied under its name here unless they are this report's own files.
+    /// </summary>
+    private static IEnumerable<(string Run, long Step)> CopyCarriedGrids((string SamplesDirectory, string NameThere) from, string toDir, string run)
     {
+        var (fromDir, there) = from;
         if (!Directory.Exists(fromDir)) yield break;
-        bool same = Path.GetFullPath(fromDir) == Path.GetFullPath(toDir);
-        foreach (string name in new[] { StudyGridFiles.Last(run), $"{run}.txt" })
-            if (!same && File.Exists(Path.Combine(fromDir, name))) File.Copy(Path.Combine(fromDir, name), Path.Combine(toDir, name), overwrite: true);
-        foreach (long step in StudyGridFiles.Steps(fromDir, run))
+        bool same = Path.GetFullPath(fromDir) == Path.GetFullPath(toDir) && there == run;
+        foreach (var (a, b) in new[] { (StudyGridFiles.Last(there), StudyGridFiles.Last(run)), ($"{there}.txt", $"{run}.txt") })
+            if (!same && File.Exists(Path.Combine(fromDir, a))) File.Copy(Path.Combine(fromDir, a), Path.Combine(toDir, b), overwrite: true);
+        foreach (long step in StudyGridFiles.Steps(fromDir, there))
         {
-            if (!same) File.Copy(Path.Combine(fromDir, StudyGridFiles.AtStep(run, step)), Path.Combine(toDir, StudyGridFiles.AtStep(run, step)), overwrite: true);
+            if (!same) File.Copy(Path.Combine(fromDir, StudyGridFiles.AtStep(there, step)), Path.Combine(toDir, StudyGridFiles.AtStep(run, step)), overwrite: true);
             yield return (run, step);
         }
     }
@@ -172,7 +176,7 @@ public static class StudyReport
         sb.AppendLine($"- date: {p.DateUtc:yyyy-MM-dd HH:mm} UTC; wall time of this command: {F(p.WallSeconds / 60, "F1")} min (finished runs it skipped are not counted)");
         if (sources is not null)
         {
-            sb.AppendLine().AppendLine("Where each run was measured: the rows of run × seeds whose folders are not under this command's runs come from an earlier report of this study (its metrics.csv, sample grids and these sources; `--earlier`), as measured then:").AppendLine();
+            sb.AppendLine().AppendLine("Where each run was measured: the rows of run × seeds whose folders are not under this command's runs come from earlier reports (of this study, or of the study whose run a run here shares; their metrics.csv, sample grids and these sources; `--earlier`), as measured then:").AppendLine();
             foreach (var g in sources.GroupBy(s => (s.Command, s.GitRevision, s.Device, s.Date)))
             {
                 string which = string.Join("; ", g.GroupBy(s => s.Run).Select(r => $"{r.Key} (seed{(r.Count() > 1 ? "s" : "")} {string.Join(", ", r.Select(s => s.Seed))})"));

@@ -163,4 +163,62 @@ public class StudyCommandTests
         Assert.Equal(2, comparison.Code);
         Assert.Contains("key 'Comparisons': 'T': run 'c' is not one of the study's", comparison.Err);
     }
+
+    [Fact]
+    public void A_shared_run_is_carried_from_the_report_of_the_study_that_trained_it()
+    {
+        // An ablation whose full model is a convergence study's run: that run's folders are gone with their machine, the
+        // convergence study's committed report stays, and the ablation trains only its own arms.
+        string dir = TinyRuns.TempDir("shared-earlier");
+        string convergence = Path.Combine(dir, "convergence"), ablation = Path.Combine(dir, "ablation");
+        Directory.CreateDirectory(convergence);
+        Directory.CreateDirectory(ablation);
+        File.WriteAllText(Path.Combine(convergence, "dit.json"), TinyRuns.Json("DiT-Tiny/4", steps: 4));
+        File.WriteAllText(Path.Combine(convergence, "mdt.json"), TinyRuns.Json("MDT-Tiny/4", steps: 4));
+        const string smoke = "\"Scales\": { \"smoke\": [\"Training.EvaluateEvery=2\", \"Evaluation.NumSamples=10\"] }";
+        File.WriteAllText(Path.Combine(convergence, "study.json"), $$"""
+            { "Name": "convergence", "Seeds": [0], "Baseline": "dit",
+              "Runs": [ { "Name": "dit", "Config": "dit.json" }, { "Name": "mdt", "Config": "mdt.json" } ], {{smoke}} }
+            """);
+        File.WriteAllText(Path.Combine(ablation, "study.json"), $$"""
+            { "Name": "ablation", "Seeds": [0], "Baseline": "full",
+              "Runs": [ { "Name": "full", "Config": "../convergence/mdt.json", "Shares": "convergence/mdt" },
+                        { "Name": "no-relbias", "Config": "../convergence/mdt.json", "Set": ["Model.RelativePositionBias=false"] } ], {{smoke}} }
+            """);
+        string runs = Path.Combine(dir, "runs"), convergenceReport = Path.Combine(dir, "results", "convergence"), ablationReport = Path.Combine(dir, "results", "ablation");
+        var trained = CliHarness.Difflab("study", "run", convergence, "--scale", "smoke", "--device", "cpu", "--runs", runs, "--results", convergenceReport);
+        Assert.True(trained.Code == 0, trained.Err);
+        Directory.Delete(runs, recursive: true);
+
+        var run = CliHarness.Difflab("study", "run", ablation, "--scale", "smoke", "--device", "cpu", "--runs", runs, "--results", ablationReport, "--earlier", convergenceReport);
+        Assert.True(run.Code == 0, run.Err);
+        Assert.Contains("full seed 0: in the earlier report, skipped", run.Out);
+        Assert.Equal(["no-relbias-seed0"], Directory.GetDirectories(Path.Combine(runs, "ablation", "smoke")).Select(Path.GetFileName));
+        Assert.False(Directory.Exists(Path.Combine(runs, "convergence")));
+        // The convergence study's mdt rows, under the ablation's name for them, with their grids and their source.
+        var there = StudyResults.FromCsv(Path.Combine(convergenceReport, "metrics.csv"));
+        var here = StudyResults.FromCsv(Path.Combine(ablationReport, "metrics.csv"));
+        Assert.Equal(["full", "no-relbias"], here.RunNames);
+        Assert.Equal(there.Evaluations("mdt", 0).Select(r => (r.Step, r.Fd)), here.Evaluations("full", 0).Select(r => (r.Step, r.Fd)));
+        Assert.True(File.Exists(Path.Combine(ablationReport, "samples", "full.png")));
+        Assert.Equal(StudyGridFiles.Steps(Path.Combine(convergenceReport, "samples"), "mdt"), StudyGridFiles.Steps(Path.Combine(ablationReport, "samples"), "full"));
+        var source = Assert.Single(StudyRunSource.Read(ablationReport, []), s => s.Run == "full");
+        Assert.Contains("study run " + convergence, source.Command);
+        Assert.Contains("| no-relbias |", File.ReadAllText(Path.Combine(ablationReport, "README.md")));
+
+        // The ablation's own report and the convergence study's together: each run from one of them.
+        var both = CliHarness.Difflab("study", "report", ablation, "--scale", "smoke", "--runs", runs, "--results", Path.Combine(dir, "again"), "--trained-on", "x",
+            "--earlier", ablationReport, "--earlier", convergenceReport);
+        Assert.Equal(2, both.Code);
+        Assert.Contains("both have run 'full'", both.Err);
+        Directory.Delete(runs, recursive: true);
+        var fromOwn = CliHarness.Difflab("study", "report", ablation, "--scale", "smoke", "--runs", runs, "--results", Path.Combine(dir, "again"), "--trained-on", "x", "--earlier", ablationReport);
+        Assert.True(fromOwn.Code == 0, fromOwn.Err);
+        Assert.Equal(File.ReadAllText(Path.Combine(ablationReport, "metrics.csv")), File.ReadAllText(Path.Combine(dir, "again", "metrics.csv")));
+
+        // A report of a study none of its runs shares is refused, naming both.
+        var unrelated = CliHarness.Difflab("study", "report", convergence, "--scale", "smoke", "--runs", runs, "--results", Path.Combine(dir, "x"), "--trained-on", "x", "--earlier", ablationReport);
+        Assert.Equal(2, unrelated.Code);
+        Assert.Contains("is of study 'ablation'; expected a report of 'convergence' or of a study one of its runs shares (none)", unrelated.Err);
+    }
 }
