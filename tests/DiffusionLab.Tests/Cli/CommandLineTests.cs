@@ -197,6 +197,7 @@ public class CommandLineTests
     [InlineData("difflab bench sample DiT-S/2 --batch 64 --steps 30 --warmup 3 --device cpu --out results/bench/cpu.jsonl")]
     [InlineData("difflab bench world --size 64 --images 5000 --warmup 200 --out results/bench/world-cpu.jsonl")]
     [InlineData("difflab study run experiments/convergence-mnist-s2 --device cuda --seeds 0")]
+    [InlineData("difflab study run experiments/posenc-ablation-mnist-digits --scale full --only no-relbias --seeds 0 --device cuda --runs runs")]
     [InlineData("difflab study story experiments/story-characterworld --run runs/t2i --device cuda")]
     [InlineData("difflab study photomaker experiments/photomaker-characterworld --device cuda")]
     [InlineData("difflab study photomaker experiments/photomaker-characterworld --scale pretrained --results results/photomaker-characterworld/pretrained")]
