@@ -32,8 +32,6 @@ public sealed class EarlierStudyReport
     /// <summary>Its run × seeds, in metrics.csv order.</summary>
     public IReadOnlyList<(string Run, long Seed)> Finished => Results.RunNames.SelectMany(r => Results.Seeds(r).Select(s => (r, s))).ToList();
 
-    public static EarlierStudyReport Load(string directory, StudySpec spec, string scale) => Load([directory], spec, scale);
-
     /// <summary>
     /// Reads each report folder: one of <paramref name="spec"/>'s own study (the study a report is of is the title of
     /// its README, "# NAME"), or of a study one of its runs shares. A run two reports both have is refused.
@@ -85,10 +83,10 @@ public sealed class EarlierStudyReport
                     throw new ConfigException($"earlier study report '{directory}': run '{run}' is not in study '{spec.Name}'; expected a report of the same study");
             return results.RunNames.ToDictionary(r => r, r => r);
         }
-        var shared = spec.Runs.Where(r => r.Shares is { } s && s.StartsWith(study + "/", StringComparison.Ordinal))
-            .ToDictionary(r => r.Shares![(study.Length + 1)..], r => r.Name);
+        var shares = spec.Runs.Select(r => (Here: r.Name, There: spec.SharedRun(r))).Where(s => s.There is not null).ToList();
+        var shared = shares.Where(s => s.There!.Value.Study.Name == study).ToDictionary(s => s.There!.Value.Run.Name, s => s.Here);
         if (shared.Count == 0)
-            throw new ConfigException($"earlier study report '{directory}' is of study '{study}'; expected a report of '{spec.Name}' or of a study one of its runs shares ({string.Join(", ", spec.Runs.Where(r => r.Shares is not null).Select(r => r.Shares!.Split('/')[0]).Distinct().DefaultIfEmpty("none"))})");
+            throw new ConfigException($"earlier study report '{directory}' is of study '{study}'; expected a report of '{spec.Name}' or of a study one of its runs shares ({string.Join(", ", shares.Select(s => s.There!.Value.Study.Name).Distinct().DefaultIfEmpty("none"))})");
         return shared.Where(s => results.RunNames.Contains(s.Key)).ToDictionary();
     }
 
